@@ -4,11 +4,10 @@
 # Frappe builds these queries with frappe.qb and a backend-specific upsert; here plain `frappe.db.sql`
 # with `%s` parameters and delete-then-insert in the caller's transaction does the same on both backends.
 
-from cryptography.fernet import Fernet, InvalidToken
-from passlib.context import CryptContext
-
 import frappe
+from cryptography.fernet import Fernet, InvalidToken
 from frappe import _
+from passlib.context import CryptContext
 
 passlibctx = CryptContext(
 	schemes=[
