@@ -1,0 +1,124 @@
+"""Daily close: at the start of each business day, close every active driver's period and open the next.
+
+Per driver, under the driver's row lock (the lock crediting takes): record a TukTuk Daily Close (closing
+balance, target, target met, consecutive misses), reset ``current_balance`` to 0 and ``left_to_target`` to
+the target, and open the new period (``balance_period`` = the new business date in the site time zone).
+Crediting reads ``balance_period`` from the locked driver row, so a payment is credited to the period that was
+open when its lock was taken: before the close it is in the closing balance, after it in the new period.
+
+Idempotent per business date: a driver whose open period is already that date is skipped (checked again
+under the lock, so two concurrent runs close each driver once).
+"""
+
+import datetime
+
+import frappe
+from frappe.utils import cint, getdate, now_datetime
+
+from tuktuk_management.money import ZERO, sql_money, to_money
+from tuktuk_management.reconciliation import effective_target
+
+DRIVER = "TukTuk Driver"
+DAILY_CLOSE = "TukTuk Daily Close"
+SETTINGS = "TukTuk Settings"
+DEFAULT_DAY_START = datetime.time(6, 0)
+
+
+def _as_time(value) -> datetime.time:
+	"""A Time field's value as ``datetime.time`` (MariaDB gives timedelta, SQLite and Singles give text)."""
+	if value in (None, ""):
+		return DEFAULT_DAY_START
+	if isinstance(value, datetime.time):
+		return value
+	if isinstance(value, datetime.datetime):
+		return value.time()
+	if isinstance(value, datetime.timedelta):
+		return (datetime.datetime.min + value).time()
+	parts = [int(float(p)) for p in str(value).strip().split(":")[:3]]
+	return datetime.time(*(parts + [0] * (3 - len(parts))))
+
+
+def business_date(now: datetime.datetime | None = None) -> datetime.date:
+	"""The business date ``now`` (site time zone) belongs to: the day starts at operating_hours_start, so
+	before that time it is still the previous day's business."""
+	now = now or now_datetime()
+	start = _as_time(frappe.db.get_single_value(SETTINGS, "operating_hours_start"))
+	return now.date() if now.time() >= start else now.date() - datetime.timedelta(days=1)
+
+
+def close_driver(driver_name: str, new_period, global_target=None) -> dict | None:
+	"""Close one driver's open period and open ``new_period``, under the row lock; None if already done."""
+	row = frappe.db.get_value(
+		DRIVER,
+		driver_name,
+		["name", "status", "current_balance", "balance_period", "daily_target", "consecutive_misses"],
+		as_dict=True,
+		for_update=True,
+	)
+	if not row or (row.balance_period and getdate(row.balance_period) >= new_period):
+		return None  # gone, or closed by a run that held the lock before us
+	target = effective_target(row.daily_target, global_target)
+	closing = to_money(row.current_balance)
+	target_met = closing >= target
+	misses = 0 if target_met else cint(row.consecutive_misses) + 1
+	close = frappe.get_doc(
+		{
+			"doctype": DAILY_CLOSE,
+			"driver": driver_name,
+			"balance_period": row.balance_period,
+			"closing_balance": closing,
+			"daily_target": target,
+			"target_met": 1 if target_met else 0,
+			"consecutive_misses": misses,
+			"new_period": new_period,
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.sql(
+		f"""UPDATE `tab{DRIVER}`
+		SET current_balance = %s, left_to_target = %s, consecutive_misses = %s, balance_period = %s
+		WHERE name = %s""",
+		(sql_money(ZERO), sql_money(target), misses, new_period, driver_name),
+	)
+	return frappe._dict(
+		driver=driver_name,
+		daily_close=close.name,
+		closed_period=getdate(row.balance_period) if row.balance_period else None,
+		closing_balance=closing,
+		daily_target=target,
+		target_met=target_met,
+		consecutive_misses=misses,
+		new_period=new_period,
+	)
+
+
+def run_daily_close(date=None, commit: bool = True) -> dict:
+	"""Cron job (hooks.py, start of the business day): close every active driver behind ``date``.
+
+	``date`` defaults to the current business date. Each driver is its own unit of work (committed when
+	``commit``), so the job holds one driver lock at a time and a rerun after a crash finishes the rest.
+	Finally sets TukTuk Settings.last_daily_reset_date."""
+	new_period = getdate(date) if date else business_date()
+	global_target = frappe.db.get_single_value(SETTINGS, "global_daily_target")
+	behind = frappe.db.sql(
+		f"""SELECT name FROM `tab{DRIVER}`
+		WHERE status = 'Active' AND (balance_period IS NULL OR balance_period < %s)
+		ORDER BY name""",
+		(new_period,),
+		pluck=True,
+	)
+	closed = []
+	for driver_name in behind:
+		result = close_driver(driver_name, new_period, global_target)
+		if result:
+			closed.append(result)
+		if commit:
+			frappe.db.commit()  # one driver closed: release its lock before taking the next
+	frappe.db.set_single_value(SETTINGS, "last_daily_reset_date", new_period)
+	if commit:
+		frappe.db.commit()  # the run is recorded as done for this business date
+	return frappe._dict(
+		business_date=new_period,
+		drivers_closed=len(closed),
+		targets_met=sum(1 for c in closed if c.target_met),
+		closed=closed,
+	)
