@@ -1,0 +1,37 @@
+# REST routing as Frappe v15 (frappe/api/__init__.py): `/api/...` and `/api/v1/...` are the same
+# v1 rules; an endpoint's non-None return value goes out as `{"data": ...}`.
+# v2 routes (`/api/v2/...`) are left out: the app and its callers use v1 only.
+
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import Map, Submount
+from werkzeug.wrappers import Request, Response
+
+import frappe
+import frappe.api.v1
+from frappe.utils.response import build_response
+
+
+def handle(request: Request):
+	"""Dispatch an `/api/` request to its endpoint and build the response."""
+	try:
+		endpoint, arguments = API_URL_MAP.bind_to_environ(request.environ).match()
+	except NotFound:  # wrap 404, as Frappe does for backward compatibility
+		raise frappe.DoesNotExistError from None
+
+	data = endpoint(**arguments)
+	if isinstance(data, Response):
+		return data
+
+	if data is not None:
+		frappe.response["data"] = data
+	return build_response("json")
+
+
+API_URL_MAP = Map(
+	[
+		Submount("/api", frappe.api.v1.url_rules),
+		Submount("/api/v1", frappe.api.v1.url_rules),
+	],
+	strict_slashes=False,  # allows skipping trailing slashes
+	merge_slashes=False,
+)

@@ -1,0 +1,217 @@
+"""A real HTTP server per backend: a throwaway site with the `http_fixture` app, served by
+`frappe-lite serve` in its own process, plus users made with `frappe-lite add-user`."""
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+FIXTURE_APP_DIR = Path(__file__).parent / "fixture_app"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+
+# the fixture app must import in this process (installer) and in every child (CLI, server)
+sys.path.insert(0, str(FIXTURE_APP_DIR))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FIXTURE_APP_DIR), os.environ.get("PYTHONPATH")]))
+
+from http_helpers import MANAGER, PLAIN, READER  # noqa: E402
+
+
+def mariadb_reachable():
+	try:
+		with socket.create_connection((MARIADB["host"], MARIADB["port"]), timeout=1):
+			return True
+	except OSError:
+		return False
+
+
+def free_port():
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+class HTTPSite:
+	"""A served site: its name, sites path, URL, CLI and a second database connection."""
+
+	def __init__(self, backend, sites_path, name, db_url):
+		self.backend = backend
+		self.sites_path = str(sites_path)
+		self.name = name
+		self.db_url = db_url
+		self.port = None
+		self.process = None
+		self.users = {}
+
+	@property
+	def base_url(self):
+		return f"http://127.0.0.1:{self.port}"
+
+	def url(self, path):
+		return self.base_url + path
+
+	def cli(self, *args, site=True, timeout=60):
+		cmd = [FRAPPE_LITE, "--sites-path", self.sites_path]
+		if site:
+			cmd += ["--site", self.name]
+		return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout)
+
+	@contextlib.contextmanager
+	def connect(self):
+		"""A connection of this test process, independent of the server's."""
+		import frappe
+
+		frappe.init(self.name, sites_path=self.sites_path)
+		frappe.connect()
+		try:
+			yield frappe
+		finally:
+			frappe.destroy()
+
+	def update_config(self, **values):
+		"""Edit site_config.json as `set-config` would; None removes a key (read on every request)."""
+		path = Path(self.sites_path) / self.name / "site_config.json"
+		config = json.loads(path.read_text())
+		for key, value in values.items():
+			if value is None:
+				config.pop(key, None)
+			else:
+				config[key] = value
+		path.write_text(json.dumps(config, indent=1))
+
+	def note_exists(self, title):
+		with self.connect() as frappe:
+			return bool(frappe.db.exists("HTTP Note", title))
+
+	def start(self):
+		self.port = free_port()
+		self.log = open(Path(self.sites_path) / "serve.log", "w")
+		self.process = subprocess.Popen(
+			[
+				FRAPPE_LITE,
+				"--sites-path",
+				self.sites_path,
+				"--site",
+				self.name,
+				"serve",
+				"--port",
+				str(self.port),
+			],
+			stdout=self.log,
+			stderr=subprocess.STDOUT,
+		)
+		deadline = time.monotonic() + 30
+		while time.monotonic() < deadline:
+			if self.process.poll() is not None:
+				raise RuntimeError(f"server exited: {Path(self.log.name).read_text()}")
+			try:
+				requests.get(self.url("/api/method/ping"), timeout=1)
+				return
+			except requests.ConnectionError:
+				time.sleep(0.1)
+		raise RuntimeError(f"server did not start: {Path(self.log.name).read_text()}")
+
+	def stop(self):
+		if self.process and self.process.poll() is None:
+			self.process.terminate()
+			try:
+				self.process.wait(timeout=15)
+			except subprocess.TimeoutExpired:
+				self.process.kill()
+				self.process.wait()
+		if getattr(self, "log", None):
+			self.log.close()
+
+	def server_log(self):
+		return Path(self.log.name).read_text()
+
+
+def add_user(site, user):
+	args = [
+		"add-user",
+		user["email"],
+		"--first-name",
+		user["email"].split("@")[0].title(),
+		"--password",
+		user["password"],
+	]
+	for role in user["roles"]:
+		args += ["--add-role", role]
+	if user.get("api_key"):
+		args += ["--api-key", user["api_key"], "--api-secret", user["api_secret"]]
+	else:
+		args += ["--generate-keys"]
+	result = site.cli(*args)
+	assert result.returncode == 0, result.stderr
+	printed = json.loads(result.stdout.strip().splitlines()[-1])
+	return {
+		**user,
+		"api_key": user.get("api_key") or printed["api_key"],
+		"api_secret": user.get("api_secret") or printed["api_secret"],
+	}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
+def http_site(request, tmp_path_factory):
+	backend = request.param
+	if backend == "mariadb" and not mariadb_reachable():
+		if os.environ.get("CI") == "true":
+			pytest.fail("MariaDB is mandatory in CI but 127.0.0.1:3306 is unreachable")
+		pytest.skip("MariaDB not reachable on 127.0.0.1:3306")
+
+	from frappe import installer
+
+	sites_path = tmp_path_factory.mktemp(f"http-{backend}")
+	name = f"http-{backend}.localhost"
+	db_name = f"fltest_http_{uuid.uuid4().hex[:10]}"
+	db_url = f"mysql://root:@127.0.0.1:3306/{db_name}" if backend == "mariadb" else None
+
+	installer.new_site(
+		name,
+		sites_path=str(sites_path),
+		db_url=db_url,
+		admin_password="admin",
+		install_apps=("http_fixture",),
+	)
+	import frappe
+
+	frappe.destroy()
+
+	site = HTTPSite(backend, sites_path, name, db_url)
+	try:
+		for user in (MANAGER, READER, PLAIN):
+			site.users[user["email"]] = add_user(site, user)
+		site.start()
+		yield site
+	finally:
+		site.stop()
+		try:
+			installer.drop_site(name, sites_path=str(sites_path))
+		except Exception:
+			pass
+		shutil.rmtree(sites_path, ignore_errors=True)
+
+
+@pytest.fixture
+def manager(http_site):
+	return http_site.users[MANAGER["email"]]
+
+
+@pytest.fixture
+def reader(http_site):
+	return http_site.users[READER["email"]]
+
+
+@pytest.fixture
+def plain(http_site):
+	return http_site.users[PLAIN["email"]]
