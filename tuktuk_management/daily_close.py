@@ -10,43 +10,19 @@ Idempotent per business date: a driver whose open period is already that date is
 under the lock, so two concurrent runs close each driver once).
 """
 
-import datetime
-
 import frappe
-from frappe.utils import cint, getdate, now_datetime
+from frappe.utils import cint, getdate
 
 from tuktuk_management.money import ZERO, sql_money, to_money
-from tuktuk_management.reconciliation import effective_target
+from tuktuk_management.settings import business_date, get_settings
+from tuktuk_management.split import effective_daily_target
 
 DRIVER = "TukTuk Driver"
 DAILY_CLOSE = "TukTuk Daily Close"
 SETTINGS = "TukTuk Settings"
-DEFAULT_DAY_START = datetime.time(6, 0)
 
 
-def _as_time(value) -> datetime.time:
-	"""A Time field's value as ``datetime.time`` (MariaDB gives timedelta, SQLite and Singles give text)."""
-	if value in (None, ""):
-		return DEFAULT_DAY_START
-	if isinstance(value, datetime.time):
-		return value
-	if isinstance(value, datetime.datetime):
-		return value.time()
-	if isinstance(value, datetime.timedelta):
-		return (datetime.datetime.min + value).time()
-	parts = [int(float(p)) for p in str(value).strip().split(":")[:3]]
-	return datetime.time(*(parts + [0] * (3 - len(parts))))
-
-
-def business_date(now: datetime.datetime | None = None) -> datetime.date:
-	"""The business date ``now`` (site time zone) belongs to: the day starts at operating_hours_start, so
-	before that time it is still the previous day's business."""
-	now = now or now_datetime()
-	start = _as_time(frappe.db.get_single_value(SETTINGS, "operating_hours_start"))
-	return now.date() if now.time() >= start else now.date() - datetime.timedelta(days=1)
-
-
-def close_driver(driver_name: str, new_period, global_target=None) -> dict | None:
+def close_driver(driver_name: str, new_period, global_target) -> dict | None:
 	"""Close one driver's open period and open ``new_period``, under the row lock; None if already done."""
 	row = frappe.db.get_value(
 		DRIVER,
@@ -57,7 +33,7 @@ def close_driver(driver_name: str, new_period, global_target=None) -> dict | Non
 	)
 	if not row or (row.balance_period and getdate(row.balance_period) >= new_period):
 		return None  # gone, or closed by a run that held the lock before us
-	target = effective_target(row.daily_target, global_target)
+	target = effective_daily_target(row.daily_target, global_target)
 	closing = to_money(row.current_balance)
 	target_met = closing >= target
 	misses = 0 if target_met else cint(row.consecutive_misses) + 1
@@ -97,8 +73,9 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 	``date`` defaults to the current business date. Each driver is its own unit of work (committed when
 	``commit``), so the job holds one driver lock at a time and a rerun after a crash finishes the rest.
 	Finally sets TukTuk Settings.last_daily_reset_date."""
-	new_period = getdate(date) if date else business_date()
-	global_target = frappe.db.get_single_value(SETTINGS, "global_daily_target")
+	settings = get_settings()
+	new_period = getdate(date) if date else business_date(settings=settings)
+	global_target = settings.global_daily_target
 	behind = frappe.db.sql(
 		f"""SELECT name FROM `tab{DRIVER}`
 		WHERE status = 'Active' AND (balance_period IS NULL OR balance_period < %s)

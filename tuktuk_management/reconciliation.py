@@ -27,12 +27,13 @@ from frappe import _
 from frappe.utils import getdate
 
 from tuktuk_management.money import ZERO, sql_money, to_money
+from tuktuk_management.settings import get_settings
+from tuktuk_management.split import effective_daily_target, left_to_target
 
 DRIVER = "TukTuk Driver"
 LEDGER = "TukTuk Transaction"
 RECORD = "TukTuk Balance Reconciliation"
 DAILY_CLOSE = "TukTuk Daily Close"
-SETTINGS = "TukTuk Settings"
 
 TITLE_DISCREPANCY = "Balance Discrepancy Detected"
 TITLE_FIXED = "Balance Fixed"
@@ -109,14 +110,8 @@ def _closed_balance(driver_name: str, period):
 	return None if value is None else to_money(value)
 
 
-def effective_target(daily_target, global_target=None) -> Decimal:
-	"""The driver's own daily target, or the global one when the driver's is 0 (DocType semantics)."""
-	own = to_money(daily_target)
-	if own > 0:
-		return own
-	if global_target is None:
-		global_target = frappe.db.get_single_value(SETTINGS, "global_daily_target")
-	return to_money(global_target)
+def _global_target():
+	return get_settings().global_daily_target
 
 
 def _result(driver, period, is_open: bool, balance, calculated: Decimal, count: int) -> dict:
@@ -292,11 +287,12 @@ def fix_under_lock(driver_name: str, date=None, source: str = "Manual", global_t
 	if not result.has_discrepancy:
 		return result
 
-	target = effective_target(driver.daily_target, global_target)
-	left_to_target = max(ZERO, target - calculated)
+	if global_target is None:
+		global_target = _global_target()
+	left = left_to_target(effective_daily_target(driver.daily_target, global_target), calculated)
 	frappe.db.sql(
 		f"UPDATE `tab{DRIVER}` SET current_balance = %s, left_to_target = %s WHERE name = %s",
-		(sql_money(calculated), sql_money(left_to_target), driver_name),
+		(sql_money(calculated), sql_money(left), driver_name),
 	)
 	result.update(
 		fixed=True,
@@ -308,29 +304,35 @@ def fix_under_lock(driver_name: str, date=None, source: str = "Manual", global_t
 	return result
 
 
-def _all_balances_against_ledger(period=None) -> list:
+def _all_balances_against_ledger(period=None, drivers=None) -> list:
 	"""Every driver's balance beside its ledger total: ONE grouped query, whatever the number of drivers.
 
 	``period`` None compares each driver's open period; a date compares that period for everyone (the
-	driver's balance if it is still open, else the closing balance its Daily Close recorded)."""
+	driver's balance if it is still open, else the closing balance its Daily Close recorded). ``drivers``
+	limits the check to those names (the self-check's scratch drivers)."""
 	if period is None:
 		join_period = (
 			"(t.balance_period = d.balance_period OR (t.balance_period IS NULL AND d.balance_period IS NULL))"
 		)
 		balance = "d.current_balance"
-		values = {}
+		values = {"period": None}  # never empty: an empty dict would be taken as "no values" by frappe.db.sql
 	else:
 		join_period = "t.balance_period = %(period)s"
 		balance = f"""CASE WHEN d.balance_period = %(period)s THEN d.current_balance ELSE (
 			SELECT MAX(c.closing_balance) FROM `tab{DAILY_CLOSE}` c
 			WHERE c.driver = d.name AND c.balance_period = %(period)s) END"""
 		values = {"period": period}
+	where = ""
+	if drivers is not None:
+		where = "WHERE d.name IN %(drivers)s"
+		values["drivers"] = tuple(drivers) or ("",)
 	return frappe.db.sql(
 		f"""SELECT d.name, d.driver_name, d.balance_period, d.daily_target, {balance} AS balance,
 			COALESCE(SUM(t.target_contribution), 0) AS calculated, COUNT(t.name) AS transactions_count
 		FROM `tab{DRIVER}` d
 		LEFT JOIN `tab{LEDGER}` t
 			ON t.driver = d.name AND t.payment_status = 'Completed' AND {join_period}
+		{where}
 		GROUP BY d.name, d.driver_name, d.balance_period, d.daily_target, d.current_balance
 		ORDER BY d.name""",
 		values,
@@ -339,7 +341,7 @@ def _all_balances_against_ledger(period=None) -> list:
 
 
 def reconcile_all_drivers_balances(
-	date=None, auto_fix=False, source: str = "Manual", commit: bool = False
+	date=None, auto_fix=False, source: str = "Manual", commit: bool = False, drivers=None
 ) -> dict:
 	"""Reconcile every driver in one grouped query; with ``auto_fix``, fix the discrepant ones under lock.
 
@@ -349,7 +351,7 @@ def reconcile_all_drivers_balances(
 	With ``commit`` each fix commits on its own, so no fix holds its locks while waiting for the next."""
 	auto_fix = as_bool(auto_fix)
 	period = getdate(date) if date else None
-	rows = _all_balances_against_ledger(period)
+	rows = _all_balances_against_ledger(period, drivers)
 	global_target = None
 	results, discrepancies = [], []
 	drivers_fixed = 0
@@ -363,7 +365,7 @@ def reconcile_all_drivers_balances(
 		if result.has_discrepancy:
 			if auto_fix and is_open:
 				if global_target is None:
-					global_target = frappe.db.get_single_value(SETTINGS, "global_daily_target")
+					global_target = _global_target()
 				result = fix_under_lock(row.name, period, source=source, global_target=global_target)
 				if not result.has_discrepancy:  # settled by a payment between the screen and the lock
 					results.append(result)
@@ -400,5 +402,5 @@ def reconcile_all_drivers_balances(
 def scheduled_reconciliation() -> dict:
 	"""Cron job (hooks.py, every 4 hours): report every discrepancy; fix only when
 	TukTuk Settings.auto_fix_on_schedule is on. Each fix commits on its own."""
-	auto_fix = as_bool(frappe.db.get_single_value(SETTINGS, "auto_fix_on_schedule"))
+	auto_fix = get_settings().auto_fix_on_schedule
 	return reconcile_all_drivers_balances(auto_fix=auto_fix, source="Scheduled", commit=True)
