@@ -96,9 +96,10 @@ class FrappeTestCase(unittest.TestCase):
 		"""Switch to secondary DB connection."""
 		if self._secondary_connection is None:
 			primary = frappe.local.db
-			frappe.connect()  # get second connection
+			frappe.connect(set_admin_as_user=False)  # get second connection
 			type(self)._secondary_connection = frappe.local.db
 			frappe.local.db = primary
+			self.addClassCleanup(type(self)._close_secondary_connection)
 
 		try:
 			current_conn = frappe.local.db
@@ -107,6 +108,12 @@ class FrappeTestCase(unittest.TestCase):
 		finally:
 			frappe.local.db = current_conn
 			self.addCleanup(self._rollback_connections)
+
+	@classmethod
+	def _close_secondary_connection(cls):
+		if cls._secondary_connection is not None:
+			cls._secondary_connection.close()
+			cls._secondary_connection = None
 
 	def _rollback_connections(self):
 		self._primary_connection.rollback()

@@ -6,7 +6,9 @@ from frappe.exceptions import QueryDeadlockError
 
 
 def write_note(title, value=0):
-	frappe.get_doc({"doctype": "Fixture Note", "title": title, "value": value}).insert(ignore_permissions=True)
+	frappe.get_doc({"doctype": "Fixture Note", "title": title, "value": value}).insert(
+		ignore_permissions=True
+	)
 	return title
 
 
@@ -45,3 +47,8 @@ def before_tests():
 	write_note("made by before_tests")
 	# before_tests data is the baseline the test cases start from
 	frappe.db.commit()
+
+
+def failing_scheduled_job():
+	write_note("failing_scheduled_job")
+	raise ValueError("scheduled job failed")
