@@ -1,0 +1,530 @@
+"""C2B (customer-to-business) payments from M-Pesa: parsing and validating Daraja's payloads, resolving
+the driver, the validation and confirmation callbacks, and the two manual paths that reuse the same
+crediting code (an uncaptured payment assigned by a manager, a missed transaction entered by hand).
+
+Driver resolution, the same everywhere: BillRefNumber -> TukTuk Vehicle by mpesa_account (exact, then
+case-insensitive) -> the vehicle's assigned_driver (or the active driver whose assigned_tuktuk it is).
+"""
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import get_datetime, now_datetime
+
+from tuktuk_management import inbox
+from tuktuk_management.callback_auth import authenticate_callback, check_shortcode
+from tuktuk_management.crediting import DEPOSIT, SPLIT, credit_payment
+from tuktuk_management.money import parse_amount, to_money
+from tuktuk_management.phone import InvalidMSISDN, is_masked_msisdn, normalise_msisdn
+from tuktuk_management.roles import require_manager
+from tuktuk_management.settings import get_settings
+
+# M-Pesa's ceiling for one customer payment (KES); anything above is not a real C2B payment.
+MAX_AMOUNT = Decimal("250000")
+TRANS_TIME_FORMAT = "%Y%m%d%H%M%S"
+_TRANS_ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
+
+# Daraja's validation result codes.
+ACCEPTED = ("0", "Accepted")
+INVALID_MSISDN = ("C2B00011", "Invalid MSISDN")
+INVALID_ACCOUNT = ("C2B00012", "Invalid Account Number")
+INVALID_AMOUNT = ("C2B00013", "Invalid Amount")
+OTHER_ERROR = ("C2B00016", "Other Error")
+
+SEND_SHARE, DEPOSIT_SHARE = "send_share", "deposit_share"
+
+
+class MalformedPayload(frappe.ValidationError):
+	"""A C2B payload that cannot be a real payment; the message says which field is wrong."""
+
+
+@dataclass(frozen=True)
+class C2BPayment:
+	trans_id: str | None
+	amount: Decimal
+	bill_ref_number: str
+	msisdn: str | None
+	trans_time: datetime.datetime | None
+	business_short_code: str | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+	vehicle: str | None
+	driver: str | None
+	reason: str | None = None  # why no driver can be credited (None when one can)
+
+	@property
+	def ok(self) -> bool:
+		return self.reason is None
+
+
+# -- parsing -------------------------------------------------------------------------------------------
+
+
+def load_payload(raw_text: str | None) -> dict:
+	"""The JSON object in a callback body, or MalformedPayload."""
+	if not raw_text or not raw_text.strip():
+		raise MalformedPayload(_("Empty callback body"))
+	try:
+		data = json.loads(raw_text)
+	except ValueError as e:
+		raise MalformedPayload(_("Callback body is not valid JSON: {0}").format(e)) from None
+	if not isinstance(data, dict):
+		raise MalformedPayload(_("Callback body must be a JSON object"))
+	return data
+
+
+def _text(data: dict, key: str) -> str | None:
+	value = data.get(key)
+	if value is None:
+		return None
+	if isinstance(value, (dict, list, bool)):
+		raise MalformedPayload(_("{0} must be a string, got {1}").format(key, type(value).__name__))
+	text = str(value).strip()
+	return text or None
+
+
+def parse_trans_time(value) -> datetime.datetime:
+	"""Daraja's TransTime ("YYYYMMDDHHMMSS", Africa/Nairobi) as a naive datetime; ValueError if not."""
+	text = str(value).strip()
+	if not re.fullmatch(r"\d{14}", text):
+		raise ValueError(f"TransTime must be YYYYMMDDHHMMSS, got {value!r}")
+	return datetime.datetime.strptime(text, TRANS_TIME_FORMAT)
+
+
+def parse_c2b_payload(
+	data: dict, *, require_trans_id: bool = True, require_bill_ref: bool = True
+) -> C2BPayment:
+	"""A validated C2BPayment from a Daraja C2B payload; MalformedPayload naming every bad field."""
+	if not isinstance(data, dict):
+		raise MalformedPayload(_("Callback body must be a JSON object"))
+	errors = []
+
+	def field(key):
+		try:
+			return _text(data, key)
+		except MalformedPayload as e:
+			errors.append(str(e))
+			return None
+
+	trans_id = field("TransID")
+	if trans_id is None:
+		if require_trans_id:
+			errors.append(_("TransID is missing"))
+	elif not _TRANS_ID.match(trans_id):
+		errors.append(_("TransID must be 1-40 letters and digits, got {0!r}").format(trans_id))
+
+	amount = None
+	if data.get("TransAmount") is None or (
+		isinstance(data.get("TransAmount"), str) and not data["TransAmount"].strip()
+	):
+		errors.append(_("TransAmount is missing"))
+	else:
+		try:
+			amount = parse_amount(data.get("TransAmount"), maximum=MAX_AMOUNT)
+		except ValueError as e:
+			errors.append(_("TransAmount is invalid: {0}").format(e))
+
+	bill_ref = field("BillRefNumber")
+	if bill_ref is None:
+		if require_bill_ref:
+			errors.append(_("BillRefNumber is missing"))
+	elif len(bill_ref) > 40:
+		errors.append(_("BillRefNumber is longer than 40 characters"))
+
+	trans_time = None
+	raw_time = data.get("TransTime")
+	if raw_time not in (None, ""):
+		try:
+			trans_time = parse_trans_time(raw_time)
+		except ValueError as e:
+			errors.append(_("TransTime is invalid: {0}").format(e))
+
+	msisdn = field("MSISDN")
+	shortcode = field("BusinessShortCode")
+	if errors:
+		raise MalformedPayload("; ".join(errors))
+	return C2BPayment(trans_id, amount, bill_ref or "", msisdn, trans_time, shortcode)
+
+
+def inbox_fields(data) -> dict:
+	"""What can safely be copied from a (possibly malformed) payload onto its inbox row."""
+	if not isinstance(data, dict):
+		return {}
+	fields = {}
+	for key, fieldname in (
+		("TransID", "trans_id"),
+		("BillRefNumber", "bill_ref_number"),
+		("MSISDN", "msisdn"),
+	):
+		value = data.get(key)
+		if value not in (None, "") and not isinstance(value, (dict, list)):
+			fields[fieldname] = str(value).strip()
+	try:
+		fields["amount"] = parse_amount(data.get("TransAmount"), maximum=MAX_AMOUNT)
+	except ValueError:
+		pass
+	try:
+		fields["trans_time"] = parse_trans_time(data.get("TransTime"))
+	except ValueError:
+		pass
+	return fields
+
+
+# -- driver resolution ---------------------------------------------------------------------------------
+
+
+def resolve_driver(bill_ref_number: str | None) -> Resolution:
+	"""Who a payment to account ``bill_ref_number`` belongs to (see the module docstring)."""
+	account = (bill_ref_number or "").strip()
+	if not account:
+		return Resolution(None, None, _("No account number given"))
+	rows = frappe.db.sql(
+		"select name, assigned_driver from `tabTukTuk Vehicle` where mpesa_account = %s limit 1", (account,)
+	) or frappe.db.sql(
+		"select name, assigned_driver from `tabTukTuk Vehicle` where upper(mpesa_account) = upper(%s) limit 1",
+		(account,),
+	)
+	if not rows:
+		return Resolution(None, None, _("No TukTuk has M-Pesa account {0}").format(account))
+	vehicle, driver = rows[0]
+	if not driver:
+		driver = frappe.db.get_value(
+			"TukTuk Driver", {"assigned_tuktuk": vehicle, "status": "Active"}, "name"
+		)
+	if not driver:
+		return Resolution(vehicle, None, _("TukTuk {0} has no assigned driver").format(vehicle))
+	status = frappe.db.get_value("TukTuk Driver", driver, "status")
+	if status is None:
+		return Resolution(vehicle, None, _("Driver {0} of TukTuk {1} does not exist").format(driver, vehicle))
+	if status != "Active":
+		return Resolution(
+			vehicle, driver, _("Driver {0} of TukTuk {1} is {2}").format(driver, vehicle, status)
+		)
+	return Resolution(vehicle, driver)
+
+
+# -- validation callback -------------------------------------------------------------------------------
+
+
+def validate_payment(data: dict) -> tuple[str, str]:
+	"""Daraja's (ResultCode, ResultDesc) for a validation request: accept only a payment we could credit."""
+	if not isinstance(data, dict):
+		return OTHER_ERROR
+	try:
+		parse_amount(data.get("TransAmount"), maximum=MAX_AMOUNT)
+	except ValueError:
+		return INVALID_AMOUNT
+	msisdn = data.get("MSISDN")
+	if not isinstance(msisdn, (str, int)) or not str(msisdn).strip():
+		return INVALID_MSISDN
+	if not is_masked_msisdn(msisdn):
+		try:
+			normalise_msisdn(msisdn)
+		except InvalidMSISDN:
+			return INVALID_MSISDN
+	bill_ref = data.get("BillRefNumber")
+	if not isinstance(bill_ref, (str, int)) or not resolve_driver(str(bill_ref)).ok:
+		return INVALID_ACCOUNT
+	return ACCEPTED
+
+
+def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
+	"""The C2B validation callback: authenticate, decide, keep a record, reply with Daraja's codes.
+	``token`` defaults to the request's ``?token=``."""
+	settings = get_settings()
+	authenticate_callback(token, settings=settings)
+	try:
+		data = load_payload(raw_text)
+		check_shortcode(data.get("BusinessShortCode"), settings)
+		code, desc = validate_payment(data)
+	except frappe.PermissionError:
+		raise
+	except MalformedPayload:
+		data, (code, desc) = None, OTHER_ERROR
+	except Exception:
+		frappe.log_error(title="M-Pesa Validation Error")
+		data, (code, desc) = None, OTHER_ERROR
+	inbox.store_callback(
+		"C2B Validation",
+		raw_text,
+		status="Processed" if code == ACCEPTED[0] else "Rejected",
+		error=None if code == ACCEPTED[0] else f"{code}: {desc}",
+		**inbox_fields(data),
+	)
+	return {"ResultCode": code, "ResultDesc": desc}
+
+
+# -- confirmation callback -----------------------------------------------------------------------------
+
+
+def handle_confirmation(raw_text: str | None, token: str | None = None) -> dict:
+	"""The C2B confirmation callback (DESIGN §4): authenticate, store the body and commit, then credit.
+
+	Returns the reply for Safaricom ({"ResultCode", "ResultDesc"} plus "status" and our references). A
+	malformed payload is Rejected (kept in the inbox, nothing credited) and answered with HTTP 400. A
+	failure while crediting is acknowledged with ResultCode 0 all the same: the money has reached the
+	paybill, a retry from Safaricom would not fix our error, and the inbox row (status Failed, with the
+	error) is replayable with ``replay_callback``. ``token`` defaults to the request's ``?token=``."""
+	settings = get_settings()
+	authenticate_callback(token, settings=settings)
+	try:
+		data = load_payload(raw_text)
+	except MalformedPayload as e:
+		callback = inbox.store_callback("C2B Confirmation", raw_text)
+		return _reject(callback, e)
+	callback = inbox.store_callback("C2B Confirmation", raw_text, **inbox_fields(data))
+
+	try:
+		check_shortcode(data.get("BusinessShortCode"), settings)
+	except frappe.PermissionError as e:
+		inbox.mark(callback, "Rejected", error=str(e))
+		# Boundary: the refusal is recorded before the 403 rolls the request back.
+		frappe.db.commit()
+		raise
+	try:
+		payment = parse_c2b_payload(data)
+	except MalformedPayload as e:
+		return _reject(callback, e)
+	result = process_payment(payment, callback)
+	return {**confirmation_reply(result), **result}
+
+
+def confirmation_reply(result: dict) -> dict:
+	status = result.get("status")
+	if status == "Duplicate":
+		return {"ResultCode": 0, "ResultDesc": "Accepted (duplicate TransID, already credited)"}
+	if status == "Uncaptured":
+		return {"ResultCode": 0, "ResultDesc": "Accepted (held as uncaptured)"}
+	if status == "Failed":
+		return {"ResultCode": 0, "ResultDesc": "Accepted (held for replay)"}
+	return {"ResultCode": 0, "ResultDesc": "Accepted"}
+
+
+def _reject(callback: str, error: Exception) -> dict:
+	inbox.mark(callback, "Rejected", error=str(error))
+	# Boundary: the rejected body stays in the inbox with its reason.
+	frappe.db.commit()
+	frappe.local.response["http_status_code"] = 400
+	return {
+		"ResultCode": OTHER_ERROR[0],
+		"ResultDesc": f"Rejected: {error}",
+		"status": "Rejected",
+		"callback": callback,
+	}
+
+
+def process_payment(
+	payment: C2BPayment,
+	callback: str,
+	*,
+	driver: str | None = None,
+	tuktuk: str | None = None,
+	mode: str = SPLIT,
+	remarks: str | None = None,
+	raise_on_failure: bool = False,
+) -> dict:
+	"""Credit a parsed payment whose body is already in the inbox as ``callback``.
+
+	Without ``driver`` the driver is resolved from the account; an unresolvable payment is kept as
+	Uncaptured. Returns a dict with "status" (Processed, Duplicate, Uncaptured or Failed)."""
+	if driver is None:
+		resolution = resolve_driver(payment.bill_ref_number)
+		if not resolution.ok:
+			inbox.mark(callback, "Uncaptured", error=resolution.reason)
+			# Boundary: the payment waits in the inbox for a manager to assign it.
+			frappe.db.commit()
+			return {"status": "Uncaptured", "callback": callback, "reason": resolution.reason}
+		driver, tuktuk = resolution.driver, tuktuk or resolution.vehicle
+	try:
+		result = credit_payment(
+			driver,
+			payment.amount,
+			payment.trans_id,
+			tuktuk=tuktuk,
+			customer_phone=payment.msisdn,
+			timestamp=payment.trans_time,
+			bill_ref_number=payment.bill_ref_number,
+			callback=callback,
+			mode=mode,
+			remarks=remarks,
+		)
+	except Exception as e:
+		# credit_payment has rolled back, marked the inbox row Failed and committed that.
+		if raise_on_failure:
+			raise
+		return {"status": "Failed", "callback": callback, "error": f"{type(e).__name__}: {e}"}
+	return {**result.as_dict(), "callback": callback}
+
+
+# -- manual paths (managers) -----------------------------------------------------------------------------
+
+
+def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, amount, action_type) -> dict:
+	"""Assign a payment that could not be credited (unknown account, no driver, failed) to ``driver``.
+
+	``send_share`` runs the normal split and payout; ``deposit_share`` credits the whole amount to the
+	balance. Same lock, same atomic update and same idempotency as a callback: a TransID already in the
+	ledger is reported as Duplicate and not credited again."""
+	require_manager()
+	if action_type not in (SEND_SHARE, DEPOSIT_SHARE):
+		frappe.throw(
+			_("Action must be {0} or {1}").format(SEND_SHARE, DEPOSIT_SHARE), title=_("Invalid Action")
+		)
+	transaction_id = _required_trans_id(transaction_id)
+	amount = _manual_amount(amount)
+	driver, tuktuk = _manual_driver(driver, tuktuk)
+
+	callback = _uncaptured_inbox_row(transaction_id)
+	if callback:
+		received = frappe.db.get_value(
+			"TukTuk Callback", callback, ["amount", "msisdn", "trans_time", "bill_ref_number"], as_dict=True
+		)
+		if received.amount and to_money(received.amount) != amount:
+			frappe.throw(
+				_("Amount {0} does not match the {1} received for {2}").format(
+					amount, to_money(received.amount), transaction_id
+				),
+				title=_("Amount Mismatch"),
+			)
+		phone = customer_phone or received.msisdn
+		payment = C2BPayment(
+			transaction_id, amount, received.bill_ref_number or "", phone, received.trans_time, None
+		)
+	else:
+		payload = _manual_payload(transaction_id, amount, customer_phone, None, None)
+		callback = inbox.store_callback("Manual Entry", json.dumps(payload), **inbox_fields(payload))
+		payment = C2BPayment(transaction_id, amount, "", customer_phone, None, None)
+	return process_payment(
+		payment,
+		callback,
+		driver=driver,
+		tuktuk=tuktuk,
+		mode=DEPOSIT if action_type == DEPOSIT_SHARE else SPLIT,
+		remarks=_("Uncaptured payment assigned ({0}) by {1}").format(action_type, frappe.session.user),
+		raise_on_failure=True,
+	)
+
+
+def add_missed_transaction(
+	transaction_id, amount, customer_phone=None, tuktuk=None, account=None, trans_time=None, driver=None
+) -> dict:
+	"""Enter a payment M-Pesa has but whose callback never arrived; it goes through exactly the path of a
+	confirmation callback (inbox row, parse, resolve, locked credit). Give the vehicle as ``tuktuk`` or its
+	M-Pesa ``account``; ``trans_time`` as YYYYMMDDHHMMSS or a datetime (default now)."""
+	require_manager()
+	transaction_id = _required_trans_id(transaction_id)
+	if not account and tuktuk:
+		account = frappe.db.get_value("TukTuk Vehicle", tuktuk, "mpesa_account")
+		if not account:
+			frappe.throw(_("TukTuk {0} not found").format(tuktuk), frappe.DoesNotExistError)
+	if not account and not driver:
+		frappe.throw(_("Give the TukTuk or its M-Pesa account"), title=_("Missing Account"))
+	payload = _manual_payload(transaction_id, amount, customer_phone, account, trans_time)
+	callback = inbox.store_callback("Manual Entry", json.dumps(payload), **inbox_fields(payload))
+	try:
+		payment = parse_c2b_payload(payload, require_bill_ref=not driver)
+	except MalformedPayload as e:
+		inbox.mark(callback, "Rejected", error=str(e))
+		# Boundary: the rejected entry stays in the inbox with its reason.
+		frappe.db.commit()
+		frappe.throw(str(e), MalformedPayload, title=_("Invalid Missed Transaction"))
+	if driver:
+		driver, tuktuk = _manual_driver(driver, tuktuk)
+	return process_payment(
+		payment,
+		callback,
+		driver=driver,
+		tuktuk=tuktuk,
+		remarks=_("Missed transaction entered by {0}").format(frappe.session.user),
+		raise_on_failure=True,
+	)
+
+
+def replay_callback(callback: str) -> dict:
+	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
+	require_manager()
+	row = frappe.db.get_value(
+		"TukTuk Callback", callback, ["callback_type", "status", "payload"], as_dict=True
+	)
+	if not row:
+		frappe.throw(_("Callback {0} not found").format(callback), frappe.DoesNotExistError)
+	if row.callback_type not in ("C2B Confirmation", "Manual Entry") or row.status not in (
+		"Failed",
+		"Received",
+	):
+		frappe.throw(
+			_("Only a Failed or Received C2B confirmation can be replayed; {0} is {1} {2}").format(
+				callback, row.callback_type, row.status
+			)
+		)
+	payment = parse_c2b_payload(load_payload(row.payload))
+	return process_payment(payment, callback, raise_on_failure=True)
+
+
+def _required_trans_id(transaction_id) -> str:
+	text = str(transaction_id or "").strip()
+	if not text:
+		frappe.throw(_("Transaction ID is required"), title=_("Missing Transaction ID"))
+	if not _TRANS_ID.match(text):
+		frappe.throw(_("Transaction ID must be 1-40 letters and digits"), title=_("Invalid Transaction ID"))
+	return text
+
+
+def _manual_amount(amount) -> Decimal:
+	try:
+		return parse_amount(amount, maximum=MAX_AMOUNT)
+	except ValueError as e:
+		frappe.throw(_("Invalid amount: {0}").format(e), title=_("Invalid Amount"))
+
+
+def _manual_driver(driver, tuktuk) -> tuple[str, str | None]:
+	if not driver or not frappe.db.exists("TukTuk Driver", driver):
+		frappe.throw(_("Driver {0} not found").format(driver or ""), frappe.DoesNotExistError)
+	if tuktuk and not frappe.db.exists("TukTuk Vehicle", tuktuk):
+		frappe.throw(_("TukTuk {0} not found").format(tuktuk), frappe.DoesNotExistError)
+	return driver, tuktuk or None
+
+
+def _uncaptured_inbox_row(transaction_id: str) -> str | None:
+	"""The inbox row holding a not-yet-credited confirmation for ``transaction_id``, if any."""
+	rows = frappe.get_all(
+		"TukTuk Callback",
+		filters={
+			"trans_id": transaction_id,
+			"callback_type": ["in", ["C2B Confirmation", "Manual Entry"]],
+			"status": ["in", ["Uncaptured", "Failed", "Received"]],
+		},
+		pluck="name",
+		order_by="creation desc",
+		limit=1,
+	)
+	return rows[0] if rows else None
+
+
+def _manual_payload(transaction_id, amount, customer_phone, account, trans_time) -> dict:
+	"""A Daraja-shaped confirmation body for a hand-entered payment (so it takes the callback's path)."""
+	if trans_time in (None, ""):
+		moment = None
+	elif re.fullmatch(r"\d{14}", str(trans_time).strip()):
+		moment = str(trans_time).strip()
+	else:
+		try:
+			moment = get_datetime(trans_time).strftime(TRANS_TIME_FORMAT)
+		except Exception:
+			moment = str(trans_time)
+	return {
+		"TransactionType": "Pay Bill",
+		"TransID": transaction_id,
+		"TransTime": moment or now_datetime().strftime(TRANS_TIME_FORMAT),
+		"TransAmount": str(amount) if amount is not None else None,
+		"BusinessShortCode": get_settings().mpesa_paybill or None,
+		"BillRefNumber": account or "",
+		"MSISDN": str(customer_phone or "").strip() or None,
+	}

@@ -1,0 +1,25 @@
+# Copyright (c) 2026, TukTuk Management Developers
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class TukTukDailyClose(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		balance_period: DF.Date | None
+		closing_balance: DF.Currency
+		consecutive_misses: DF.Int
+		daily_target: DF.Currency
+		driver: DF.Link
+		new_period: DF.Date | None
+		target_met: DF.Check
+	# end: auto-generated types
+
+	pass

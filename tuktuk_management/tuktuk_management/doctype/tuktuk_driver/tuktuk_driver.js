@@ -1,0 +1,43 @@
+// Copyright (c) 2026, TukTuk Management Developers
+// For license information, please see license.txt
+
+frappe.ui.form.on("TukTuk Driver", {
+	refresh(frm) {
+		// Balances are changed only by payments, the daily close and reconciliation.
+		frm.set_df_property("balance_section", "description", __("Read-only: changed by the ledger, never by this form"));
+		if (frm.is_new()) return;
+		frm.add_custom_button(__("Reconcile Balance"), () => {
+			frappe.call({
+				method: "tuktuk_management.api.tuktuk.reconcile_driver_balance",
+				args: { driver_name: frm.doc.name },
+				freeze: true,
+				callback: (r) => {
+					const res = r.message || {};
+					frappe.msgprint({
+						title: __("Balance Reconciliation"),
+						indicator: Number(res.discrepancy) ? "orange" : "green",
+						message: __("Current balance {0}, calculated {1}, discrepancy {2} ({3} transactions)", [
+							format_currency(res.old_balance), format_currency(res.calculated_balance),
+							format_currency(res.discrepancy), res.transactions_count,
+						]),
+					});
+				},
+			});
+		}, __("Balance"));
+		frm.add_custom_button(__("Download Statement"), () => {
+			window.open(
+				"/api/method/tuktuk_management.api.tuktuk.download_driver_statement?driver_name=" +
+					encodeURIComponent(frm.doc.name)
+			);
+		}, __("Balance"));
+		frm.add_custom_button(__("Transactions"), () => {
+			frappe.set_route("List", "TukTuk Transaction", { driver: frm.doc.name });
+		}, __("View"));
+	},
+	driver_first_name: (frm) => set_full_name(frm),
+	driver_last_name: (frm) => set_full_name(frm),
+});
+
+function set_full_name(frm) {
+	frm.set_value("driver_name", [frm.doc.driver_first_name, frm.doc.driver_last_name].filter(Boolean).join(" "));
+}

@@ -1,0 +1,37 @@
+# Copyright (c) 2026, TukTuk Management Developers
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class TukTukPayout(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		amount: DF.Currency
+		attempts: DF.Int
+		conversation_id: DF.Data | None
+		driver: DF.Link
+		last_attempt_at: DF.Datetime | None
+		last_error: DF.SmallText | None
+		mpesa_receipt: DF.Data | None
+		next_attempt_at: DF.Datetime | None
+		originator_conversation_id: DF.Data | None
+		phone: DF.Data | None
+		receiver_name: DF.Data | None
+		result_code: DF.Data | None
+		result_desc: DF.SmallText | None
+		status: DF.Literal["Queued", "On Hold", "Sent", "Paid", "Failed", "Unknown"]
+		transaction: DF.Link | None
+		transaction_completed_at: DF.Datetime | None
+	# end: auto-generated types
+
+	def validate(self):
+		# Our name is the OriginatorConversationID Daraja sees: the idempotency key of this payout.
+		if not self.originator_conversation_id:
+			self.originator_conversation_id = self.name

@@ -1,0 +1,25 @@
+// Copyright (c) 2026, TukTuk Management Developers
+// For license information, please see license.txt
+
+frappe.ui.form.on("TukTuk Settings", {
+	refresh(frm) {
+		frm.add_custom_button(__("Register C2B URLs"), () => {
+			frappe.call({
+				method: "tuktuk_management.api.tuktuk.register_c2b_urls",
+				freeze: true,
+				callback: (r) => frappe.msgprint({ title: __("C2B URLs"), message: JSON.stringify(r.message || {}, null, 2) }),
+			});
+		});
+		frm.add_custom_button(__("Reconcile All Drivers"), () => {
+			frappe.call({
+				method: "tuktuk_management.api.tuktuk.reconcile_all_drivers_balances",
+				freeze: true,
+				callback: (r) => frappe.msgprint(__("Drivers with discrepancies: {0}", [(r.message || {}).drivers_with_discrepancies])),
+			});
+		});
+	},
+	global_fare_percentage(frm) {
+		const v = frm.doc.global_fare_percentage;
+		if (v < 1 || v > 100) frappe.msgprint(__("Global fare percentage must be between 1 and 100"));
+	},
+});
