@@ -1,0 +1,386 @@
+"""A small Daraja (Safaricom M-Pesa API) client on `requests`.
+
+- Base URL from TukTuk Settings: sandbox, production, or a custom URL (the local simulator).
+- OAuth token cached until shortly before it expires: per process, and shared between workers through the
+  database (encrypted in `__Auth`, like a Password field), so N workers do not fetch N tokens. A token that
+  Daraja rejects is dropped and fetched again once; the request is then retried once.
+- `SecurityCredential`: the stored pre-encrypted credential, or the initiator password encrypted with
+  Safaricom's certificate (RSA PKCS#1 v1.5, base64).
+- Every call has a timeout; a timeout or a dropped connection raises `DarajaOutcomeUnknown`, because the
+  request may have been executed.
+"""
+
+import base64
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import frappe
+import requests
+from frappe import _
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
+
+from tuktuk_management.settings import SETTINGS, get_callback_secret, get_password, get_settings
+
+BASE_URLS = {"sandbox": "https://sandbox.safaricom.co.ke", "production": "https://api.safaricom.co.ke"}
+TOKEN_PATH = "/oauth/v1/generate?grant_type=client_credentials"
+B2C_PATH = "/mpesa/b2c/v3/paymentrequest"
+STATUS_PATH = "/mpesa/transactionstatus/v1/query"
+C2B_REGISTER_PATH = "/mpesa/c2b/{version}/registerurl"
+# Daraja's answer to an expired or unknown token (and to a missing header).
+TOKEN_REJECTED_CODES = ("404.001.03", "404.001.04")
+# Where the shared token lives: an __Auth row of the settings single, encrypted like a Password field.
+TOKEN_AUTH_FIELD = "mpesa_access_token"
+# Safaricom refuses callback URLs containing these words, in any case.
+FORBIDDEN_URL_WORDS = ("mpesa", "m-pesa", "safaricom", "exe", "exec", "cmd", "sql", "query")
+CALLBACK_MODULE = "tuktuk_management.api"
+
+# site -> (token, expires_at epoch seconds)
+_process_tokens: dict[str, tuple[str, float]] = {}
+
+
+class DarajaError(Exception):
+	"""Daraja answered and refused the request: nothing was executed."""
+
+	def __init__(self, message, status=None, error_code=None, body=None, oauth=False):
+		super().__init__(message)
+		self.status, self.error_code, self.body, self.oauth = status, error_code, body, oauth
+
+
+class DarajaOutcomeUnknown(Exception):
+	"""The request may or may not have been executed (timeout, dropped connection, gateway 5xx)."""
+
+
+class DarajaNotSent(Exception):
+	"""The request certainly did not reach Daraja (no connection could be made)."""
+
+
+@dataclass(frozen=True)
+class DarajaConfig:
+	base_url: str
+	consumer_key: str
+	consumer_secret: str
+	initiator_name: str
+	b2c_shortcode: str
+	paybill: str
+	command_id: str
+	timeout: float
+	site_url: str
+
+
+def base_url_for(environment: str, custom_url: str = "") -> str:
+	if environment == "custom":
+		if not custom_url:
+			frappe.throw(
+				_("Set the M-Pesa base URL for the custom environment"), title=_("M-Pesa not configured")
+			)
+		return custom_url.rstrip("/")
+	return BASE_URLS.get(environment or "sandbox", BASE_URLS["sandbox"])
+
+
+def get_config(settings=None) -> DarajaConfig:
+	settings = settings or get_settings()
+	doc = frappe.get_single(SETTINGS)
+	return DarajaConfig(
+		base_url=base_url_for(settings.mpesa_environment, settings.mpesa_base_url),
+		consumer_key=(doc.get("mpesa_consumer_key") or "").strip(),
+		consumer_secret=get_password("mpesa_consumer_secret"),
+		initiator_name=(doc.get("mpesa_initiator_name") or "").strip(),
+		b2c_shortcode=settings.b2c_shortcode or settings.mpesa_paybill,
+		paybill=settings.mpesa_paybill,
+		command_id=settings.b2c_command_id,
+		timeout=float(settings.http_timeout_seconds or 30),
+		site_url=settings.site_url,
+	)
+
+
+# -- credentials ----------------------------------------------------------------------------------------
+def encrypt_initiator_password(password: str, certificate_pem: str) -> str:
+	"""The SecurityCredential: `password` encrypted with the certificate's RSA key (PKCS#1 v1.5), base64."""
+	from cryptography import x509
+	from cryptography.hazmat.primitives.asymmetric import padding
+
+	certificate = x509.load_pem_x509_certificate(certificate_pem.strip().encode())
+	encrypted = certificate.public_key().encrypt(password.encode(), padding.PKCS1v15())
+	return base64.b64encode(encrypted).decode()
+
+
+def security_credential() -> str:
+	"""The stored pre-encrypted credential if there is one, else the initiator password encrypted with the
+	configured certificate."""
+	stored = get_password("mpesa_security_credential")
+	if stored:
+		return stored
+	password = get_password("mpesa_initiator_password")
+	certificate = frappe.db.get_single_value(SETTINGS, "mpesa_certificate") or ""
+	if not password or not certificate.strip():
+		frappe.throw(
+			_(
+				"Set either the M-Pesa security credential, or the initiator password and Safaricom's certificate"
+			),
+			title=_("M-Pesa not configured"),
+		)
+	return encrypt_initiator_password(password, certificate)
+
+
+# -- OAuth --------------------------------------------------------------------------------------------
+def _refresh_margin(lifetime: float) -> float:
+	"""Renew this long before expiry: a minute, or a tenth of a short lifetime."""
+	return min(60.0, lifetime / 10)
+
+
+def _site() -> str:
+	return getattr(frappe.local, "site", None) or ""
+
+
+def _read_shared_token():
+	try:
+		stored = get_decrypted_password(SETTINGS, SETTINGS, TOKEN_AUTH_FIELD, raise_exception=False)
+	except Exception:
+		return None
+	if not stored or "|" not in stored:
+		return None
+	renew_at, _sep, token = stored.partition("|")
+	try:
+		return token, float(renew_at)
+	except ValueError:
+		return None
+
+
+def get_access_token(config: DarajaConfig | None = None, force_refresh: bool = False) -> str:
+	"""A valid access token: from this process, else from the database, else fetched from Daraja.
+
+	Fetching writes the token to the database and commits (called only at a boundary: never inside a unit
+	of work that must stay uncommitted)."""
+	config = config or get_config()
+	site = _site()
+	now = time.time()
+	if not force_refresh:
+		cached = _process_tokens.get(site)
+		if cached and cached[1] > now:
+			return cached[0]
+		shared = _read_shared_token()
+		if shared and shared[1] > now:
+			_process_tokens[site] = shared
+			return shared[0]
+	token, lifetime = fetch_token(config)
+	renew_at = now + lifetime - _refresh_margin(lifetime)
+	_process_tokens[site] = (token, renew_at)
+	set_encrypted_password(SETTINGS, SETTINGS, f"{renew_at}|{token}", TOKEN_AUTH_FIELD)
+	# Boundary: share the fresh token with every other worker of this site.
+	frappe.db.commit()
+	return token
+
+
+def forget_token(token: str) -> None:
+	"""Drop a token Daraja rejected, here and (if still the shared one) in the database."""
+	site = _site()
+	if _process_tokens.get(site, ("",))[0] == token:
+		_process_tokens.pop(site, None)
+	shared = _read_shared_token()
+	if shared and shared[0] == token:
+		set_encrypted_password(SETTINGS, SETTINGS, "0|", TOKEN_AUTH_FIELD)
+
+
+def fetch_token(config: DarajaConfig) -> tuple[str, float]:
+	if not config.consumer_key or not config.consumer_secret:
+		frappe.throw(_("Set the M-Pesa consumer key and secret"), title=_("M-Pesa not configured"))
+	try:
+		response = requests.get(
+			config.base_url + TOKEN_PATH,
+			auth=(config.consumer_key, config.consumer_secret),
+			timeout=config.timeout,
+		)
+	except requests.RequestException as exc:
+		# No payment request was made yet, so nothing can have been executed.
+		raise DarajaNotSent(f"OAuth request failed: {exc}") from exc
+	body = _json(response)
+	if response.status_code != 200 or not body.get("access_token"):
+		raise DarajaError(
+			"OAuth failed: {} {}".format(
+				response.status_code, body.get("errorMessage") or response.text[:200]
+			),
+			status=response.status_code,
+			error_code=body.get("errorCode"),
+			body=body,
+			oauth=True,
+		)
+	try:
+		lifetime = float(body.get("expires_in") or 3599)
+	except ValueError:
+		lifetime = 3599.0
+	return body["access_token"], lifetime
+
+
+# -- requests -----------------------------------------------------------------------------------------
+def _json(response) -> dict:
+	try:
+		body = response.json()
+	except ValueError:
+		return {}
+	return body if isinstance(body, dict) else {}
+
+
+def post(path: str, body: dict, config: DarajaConfig | None = None) -> dict:
+	"""POST `body` to a Daraja API with a bearer token; on a rejected token refresh once and retry once.
+
+	Returns the JSON reply of a 2xx answer. Raises DarajaError (refused, nothing executed),
+	DarajaOutcomeUnknown (maybe executed) or DarajaNotSent (certainly not executed)."""
+	config = config or get_config()
+	token = get_access_token(config)
+	for attempt in (1, 2):
+		try:
+			response = requests.post(
+				config.base_url + path,
+				json=body,
+				headers={"Authorization": f"Bearer {token}"},
+				timeout=config.timeout,
+			)
+		except requests.ConnectTimeout as exc:
+			raise DarajaNotSent(f"could not connect to M-Pesa: {exc}") from exc
+		except requests.ConnectionError as exc:
+			if _never_connected(exc):
+				raise DarajaNotSent(f"could not connect to M-Pesa: {exc}") from exc
+			raise DarajaOutcomeUnknown(f"connection lost: {exc}") from exc
+		except requests.Timeout as exc:
+			raise DarajaOutcomeUnknown(f"no reply within {config.timeout:g}s") from exc
+		reply = _json(response)
+		if (
+			response.status_code in (401, 404)
+			and reply.get("errorCode") in TOKEN_REJECTED_CODES
+			and attempt == 1
+		):
+			forget_token(token)
+			token = get_access_token(config, force_refresh=True)
+			continue
+		if 200 <= response.status_code < 300:
+			return reply
+		message = "M-Pesa {} {}: {}".format(
+			response.status_code,
+			reply.get("errorCode") or "",
+			reply.get("errorMessage") or response.text[:300],
+		)
+		if response.status_code >= 500:
+			raise DarajaOutcomeUnknown(message)
+		raise DarajaError(
+			message,
+			status=response.status_code,
+			error_code=reply.get("errorCode"),
+			body=reply,
+			oauth=response.status_code == 401,
+		)
+	raise DarajaError("M-Pesa rejected a freshly issued access token", status=401, oauth=True)
+
+
+def _never_connected(exc) -> bool:
+	text = repr(exc)
+	return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+
+
+# -- callback URLs ------------------------------------------------------------------------------------
+def callback_url(method: str, config: DarajaConfig | None = None, module: str = "payouts", **params) -> str:
+	"""The public URL of one of our guest callbacks, carrying the site's callback secret."""
+	config = config or get_config()
+	if not config.site_url:
+		frappe.throw(
+			_("Set the site URL in TukTuk Settings (the public address M-Pesa calls back)"),
+			title=_("M-Pesa not configured"),
+		)
+	secret = get_callback_secret()
+	if not secret:
+		frappe.throw(_("The callback secret is not set"), title=_("M-Pesa not configured"))
+	query = urlencode({"token": secret, **params})
+	url = f"{config.site_url}/api/method/{CALLBACK_MODULE}.{module}.{method}?{query}"
+	check_callback_url(url)
+	return url
+
+
+def check_callback_url(url: str) -> None:
+	lowered = url.lower()
+	bad = [word for word in FORBIDDEN_URL_WORDS if word in lowered]
+	if bad:
+		frappe.throw(
+			_(
+				"M-Pesa refuses callback URLs containing {0}: {1}. Change the site URL or regenerate the callback secret."
+			).format(", ".join(repr(w) for w in bad), url.split("?")[0]),
+			title=_("Invalid callback URL"),
+		)
+
+
+# -- APIs ---------------------------------------------------------------------------------------------
+def b2c_payment_request(
+	*,
+	originator_conversation_id: str,
+	phone: str,
+	amount: int,
+	remarks: str,
+	occasion: str = "",
+	config: DarajaConfig | None = None,
+) -> dict:
+	"""Send one B2C payment (v3, so the OriginatorConversationID is ours). Returns Daraja's sync reply."""
+	config = config or get_config()
+	body = {
+		"OriginatorConversationID": originator_conversation_id,
+		"InitiatorName": config.initiator_name,
+		"SecurityCredential": security_credential(),
+		"CommandID": config.command_id,
+		"Amount": int(amount),
+		"PartyA": config.b2c_shortcode,
+		"PartyB": phone,
+		"Remarks": remarks[:100],
+		"QueueTimeOutURL": callback_url("b2c_timeout", config),
+		"ResultURL": callback_url("b2c_result", config),
+		"Occassion": occasion[:100],  # sic: Daraja's spelling
+	}
+	return post(B2C_PATH, body, config)
+
+
+def transaction_status_query(
+	*, original_conversation_id: str, payout: str, config: DarajaConfig | None = None
+) -> dict:
+	"""Ask M-Pesa what became of a payment we sent; the answer comes to transaction_status_result."""
+	config = config or get_config()
+	body = {
+		"Initiator": config.initiator_name,
+		"SecurityCredential": security_credential(),
+		"CommandID": "TransactionStatusQuery",
+		"TransactionID": "",
+		"OriginalConversationID": original_conversation_id,
+		"PartyA": config.b2c_shortcode,
+		"IdentifierType": "4",
+		"ResultURL": callback_url("transaction_status_result", config, payout=payout),
+		"QueueTimeOutURL": callback_url("transaction_status_timeout", config, payout=payout),
+		"Remarks": "Payout status check",
+		"Occasion": payout,
+	}
+	return post(STATUS_PATH, body, config)
+
+
+def register_c2b_urls(config: DarajaConfig | None = None) -> dict:
+	"""Register our C2B confirmation/validation URLs for the paybill (version and ResponseType from settings).
+
+	The registered names are the aliases payment_confirmation/payment_validation: Safaricom refuses URLs
+	containing "mpesa"."""
+	config = config or get_config()
+	settings = get_settings()
+	if not config.paybill:
+		frappe.throw(
+			_("Set the M-Pesa paybill (shortcode) in TukTuk Settings"), title=_("M-Pesa not configured")
+		)
+	body = {
+		"ShortCode": config.paybill,
+		"ResponseType": settings.c2b_response_type,
+		"ConfirmationURL": callback_url("payment_confirmation", config, module="tuktuk"),
+		"ValidationURL": callback_url("payment_validation", config, module="tuktuk"),
+	}
+	version = settings.c2b_register_version if settings.c2b_register_version in ("v1", "v2") else "v1"
+	try:
+		reply = post(C2B_REGISTER_PATH.format(version=version), body, config)
+	except (DarajaError, DarajaOutcomeUnknown, DarajaNotSent) as exc:
+		frappe.throw(_("Registering the C2B URLs failed: {0}").format(exc), title=_("M-Pesa error"))
+	return {
+		"version": version,
+		"confirmation_url": body["ConfirmationURL"].split("?")[0],
+		"validation_url": body["ValidationURL"].split("?")[0],
+		"response": reply,
+	}

@@ -1,0 +1,314 @@
+"""The B2C payout outbox: each TukTuk Payout is sent at most once.
+
+States: Queued -> Sent -> Paid | Failed; On Hold while B2C is off (a manager releases them); Unknown when
+M-Pesa may have executed the payment but we do not know (a timeout notice, a lost reply, a crashed worker).
+
+The rule that keeps money safe: a payout is claimed under its row lock and committed as Sent *before*
+Daraja is called. So whatever happens after (a crash, a timeout), the row says a payment may be out, and
+nothing resends it blindly: a Sent or Unknown payout is only ever resolved by M-Pesa's Result or by a
+Transaction Status query, and it goes back to Queued only when M-Pesa confirms nothing was paid.
+The OriginatorConversationID is the payout's own name.
+"""
+
+import datetime
+from decimal import ROUND_DOWN
+
+import frappe
+from frappe import _
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from tuktuk_management.money import D
+from tuktuk_management.payouts import daraja
+from tuktuk_management.settings import get_settings
+
+PAYOUT = "TukTuk Payout"
+TRANSACTION = "TukTuk Transaction"
+# A payout whose last attempt's outcome is not known yet.
+IN_DOUBT = ("Sent", "Unknown")
+RETRY_BATCH = 50
+
+
+def _log(title, message):
+	frappe.log_error(title=title, message=message)
+
+
+def backoff_minutes(settings, attempts: int) -> float:
+	"""Wait before retry number `attempts + 1`: the configured minutes doubled per attempt, capped at a day."""
+	base = max(int(settings.b2c_retry_backoff_minutes or 0), 0)
+	return float(min(base * (2 ** max(attempts - 1, 0)), 24 * 60))
+
+
+def sendable_amount(amount) -> int:
+	"""M-Pesa B2C pays whole shillings: the share rounded down (never pay more than is owed)."""
+	return int(D(amount).to_integral_value(rounding=ROUND_DOWN))
+
+
+def _enqueue_send(payout: str):
+	frappe.enqueue(
+		"tuktuk_management.payouts.outbox.send_payout",
+		queue="short",
+		enqueue_after_commit=True,
+		payout=payout,
+	)
+
+
+def _set(name, values: dict):
+	frappe.db.set_value(PAYOUT, name, values, update_modified=True)
+
+
+def send_payout(payout: str, force: bool = False):
+	"""Move one payout forward: send it (Queued), check on it (Sent/Unknown, when due), hold it (B2C off).
+
+	Safe to call any number of times, from any number of workers: the decision is taken under the payout's
+	row lock and committed before M-Pesa is called. `force` ignores `next_attempt_at` (manager retry)."""
+	action = _claim(payout, force=force)
+	if action == "send":
+		_send(payout)
+	elif action == "check":
+		_check(payout)
+	return action
+
+
+def _claim(name: str, force: bool = False) -> str | None:
+	"""Decide under the row lock what to do with the payout, record the decision, commit. Returns
+	"send", "check" or None."""
+	settings = get_settings()
+	if not frappe.db.exists(PAYOUT, name):
+		return None
+	doc = frappe.get_doc(PAYOUT, name, for_update=True)
+	now = now_datetime()
+	due = force or not doc.next_attempt_at or get_datetime(doc.next_attempt_at) <= now
+	action = None
+	if doc.status == "Queued":
+		if not settings.b2c_enabled:
+			_set(name, {"status": "On Hold", "last_error": _("B2C payouts are disabled")})
+		elif not due:
+			pass
+		elif (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
+			_set(
+				name, {"status": "Failed", "last_error": _("Gave up after {0} attempts").format(doc.attempts)}
+			)
+			_log(
+				"B2C Payout Failed",
+				f"Payout {name} exhausted {doc.attempts} attempts: {doc.last_error or ''}",
+			)
+		elif sendable_amount(doc.amount) < 1 or not doc.phone:
+			_set(
+				name,
+				{
+					"status": "Failed",
+					"last_error": _("Nothing to send: amount {0}, phone {1}").format(
+						doc.amount, doc.phone or "missing"
+					),
+				},
+			)
+		else:
+			_set(
+				name,
+				{
+					"status": "Sent",
+					"attempts": (doc.attempts or 0) + 1,
+					"last_attempt_at": now,
+					# When to ask M-Pesa if no Result has come by then.
+					"next_attempt_at": add_to_date(now, minutes=backoff_minutes(settings, 1)),
+					"originator_conversation_id": doc.originator_conversation_id or name,
+					"last_error": None,
+				},
+			)
+			action = "send"
+	elif doc.status in IN_DOUBT and due and settings.b2c_enabled:
+		_set(name, {"next_attempt_at": add_to_date(now, minutes=backoff_minutes(settings, 1))})
+		action = "check"
+	# Boundary: the claim (Sent, with its attempt counted) is durable before M-Pesa hears of it.
+	frappe.db.commit()
+	return action
+
+
+def _send(name: str):
+	doc = frappe.get_doc(PAYOUT, name)
+	try:
+		reply = daraja.b2c_payment_request(
+			originator_conversation_id=doc.originator_conversation_id or name,
+			phone=doc.phone,
+			amount=sendable_amount(doc.amount),
+			remarks="TukTuk driver share",
+			occasion=doc.transaction or "",
+		)
+	except daraja.DarajaNotSent as exc:
+		_after_failure(name, "Queued", str(exc))
+		return
+	except daraja.DarajaError as exc:
+		# Refused: nothing was executed. OAuth trouble may pass (retry with backoff); a refused payment
+		# request (bad phone, bad amount) will not, so it is Failed and visible.
+		if exc.oauth:
+			_after_failure(name, "Queued", str(exc))
+		else:
+			_after_failure(name, "Failed", str(exc))
+			_log("B2C Payout Failed", f"Payout {name} refused by M-Pesa: {exc}")
+		return
+	except daraja.DarajaOutcomeUnknown as exc:
+		_after_failure(name, "Unknown", str(exc))
+		return
+	except Exception as exc:
+		# A configuration error before anything was sent (frappe.throw in the client), or a bug.
+		frappe.db.rollback()
+		_after_failure(name, "Queued", f"{type(exc).__name__}: {exc}")
+		_log("B2C Payout Error", frappe.get_traceback())
+		return
+	values = {"conversation_id": reply.get("ConversationID")}
+	if str(reply.get("ResponseCode")) != "0":
+		values["last_error"] = reply.get("ResponseDescription")
+	# The Result may already have been recorded: only add what the reply tells us.
+	frappe.db.set_value(PAYOUT, name, values, update_modified=False)
+	# Boundary: the accepted request's ConversationID is on the payout.
+	frappe.db.commit()
+
+
+def _after_failure(name: str, status: str, error: str):
+	"""Record a failed attempt, unless a Result has already settled the payout meanwhile."""
+	settings = get_settings()
+	doc = frappe.get_doc(PAYOUT, name, for_update=True)
+	if doc.status == "Sent":
+		values = {"status": status, "last_error": error[:1000]}
+		if status == "Queued":
+			values["next_attempt_at"] = add_to_date(
+				now_datetime(), minutes=backoff_minutes(settings, doc.attempts or 1)
+			)
+		_set(name, values)
+	# Boundary: the attempt's outcome is recorded.
+	frappe.db.commit()
+
+
+def _check(name: str):
+	"""Ask M-Pesa (Transaction Status) what became of the payout; transaction_status_result resolves it."""
+	doc = frappe.get_doc(PAYOUT, name)
+	try:
+		daraja.transaction_status_query(
+			original_conversation_id=doc.originator_conversation_id or name, payout=name
+		)
+	except Exception as exc:
+		frappe.db.rollback()
+		frappe.db.set_value(
+			PAYOUT, name, "last_error", f"Status query failed: {exc}"[:1000], update_modified=False
+		)
+		# Boundary: the failed check is visible; the next scheduler tick asks again.
+		frappe.db.commit()
+
+
+def mark_unknown(name: str, reason: str) -> bool:
+	"""Sent -> Unknown (a timeout notice): the payment may be out; only a status query may resolve it.
+	Caller holds the row lock and commits."""
+	doc = frappe.get_doc(PAYOUT, name, for_update=True)
+	if doc.status != "Sent":
+		return False
+	settings = get_settings()
+	_set(
+		name,
+		{
+			"status": "Unknown",
+			"last_error": reason[:1000],
+			"next_attempt_at": add_to_date(
+				get_datetime(doc.last_attempt_at or now_datetime()), minutes=backoff_minutes(settings, 1)
+			),
+		},
+	)
+	return True
+
+
+def requeue_unpaid(name: str, reason: str) -> str:
+	"""M-Pesa confirmed nothing was paid for an in-doubt payout: queue a resend (or fail when exhausted).
+	Caller holds the row lock and commits. Returns the new status."""
+	settings = get_settings()
+	doc = frappe.get_doc(PAYOUT, name, for_update=True)
+	if doc.status not in IN_DOUBT:
+		return doc.status
+	if (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
+		_set(
+			name,
+			{
+				"status": "Failed",
+				"last_error": _("Not paid after {0} attempts: {1}").format(doc.attempts, reason),
+			},
+		)
+		_log("B2C Payout Failed", f"Payout {name}: not paid after {doc.attempts} attempts ({reason})")
+		return "Failed"
+	_set(name, {"status": "Queued", "next_attempt_at": now_datetime(), "last_error": reason[:1000]})
+	_enqueue_send(name)
+	return "Queued"
+
+
+def retry_due_payouts():
+	"""Scheduler: send due Queued payouts and check on in-doubt ones whose Result is overdue."""
+	settings = get_settings()
+	if not settings.b2c_enabled:
+		return []
+	now = now_datetime()
+	rows = frappe.get_all(
+		PAYOUT,
+		filters={"status": ("in", ("Queued",) + IN_DOUBT)},
+		fields=["name", "next_attempt_at"],
+		order_by="creation asc",
+	)
+	names = [r.name for r in rows if not r.next_attempt_at or get_datetime(r.next_attempt_at) <= now][
+		:RETRY_BATCH
+	]
+	done = []
+	for name in names:
+		try:
+			done.append((name, send_payout(name)))
+		except Exception:
+			frappe.db.rollback()
+			_log("B2C Payout Error", frappe.get_traceback())
+	return done
+
+
+def release_held_payouts(payouts=None, driver=None) -> dict:
+	"""Manager action: queue On Hold payouts (all, the given names, or one driver's) for sending."""
+	settings = get_settings()
+	if not settings.b2c_enabled:
+		frappe.throw(
+			_("Enable B2C payouts in TukTuk Settings before releasing held payouts"), title=_("B2C disabled")
+		)
+	filters = {"status": "On Hold"}
+	if payouts:
+		filters["name"] = ("in", list(payouts))
+	if driver:
+		filters["driver"] = driver
+	released = []
+	for name in frappe.get_all(PAYOUT, filters=filters, pluck="name", order_by="creation asc"):
+		doc = frappe.get_doc(PAYOUT, name, for_update=True)
+		if doc.status != "On Hold":
+			continue
+		_set(name, {"status": "Queued", "next_attempt_at": None, "last_error": None})
+		_enqueue_send(name)
+		released.append(name)
+	# Boundary: the released payouts are queued; their jobs start after this commit.
+	frappe.db.commit()
+	return {"released": released, "count": len(released)}
+
+
+def retry_payout(payout: str) -> dict:
+	"""Manager action: send a Failed or Queued payout again now, or check an in-doubt one now.
+
+	A Failed payout was never paid (M-Pesa said so), so a resend cannot pay twice; it gets a fresh attempt
+	budget. An in-doubt payout is never resent from here, only checked."""
+	doc = frappe.get_doc(PAYOUT, payout, for_update=True)
+	if doc.status == "Paid":
+		frappe.throw(_("Payout {0} is already paid").format(payout), title=_("Already paid"))
+	if doc.status in ("Failed", "On Hold"):
+		_set(payout, {"status": "Queued", "attempts": 0, "next_attempt_at": None, "last_error": None})
+	# Boundary: the manager's decision is recorded before anything is sent.
+	frappe.db.commit()
+	action = send_payout(payout, force=True)
+	return {"payout": payout, "action": action, "status": frappe.db.get_value(PAYOUT, payout, "status")}
+
+
+def parse_completed_at(value) -> datetime.datetime | None:
+	"""Daraja's `19.12.2019 11:45:50` (B2C Result) or `20191219114550` (status result) as a datetime."""
+	text = str(value or "").strip()
+	for fmt in ("%d.%m.%Y %H:%M:%S", "%Y%m%d%H%M%S"):
+		try:
+			return datetime.datetime.strptime(text, fmt)
+		except ValueError:
+			continue
+	return None
