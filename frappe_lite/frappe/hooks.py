@@ -1,0 +1,5 @@
+app_name = "frappe"
+app_title = "Frappe Framework (lite)"
+app_publisher = "tuktuk_management developers"
+app_description = "A small, faithful runtime for the slice of Frappe v15 that tuktuk_management uses"
+app_license = "MIT"

@@ -1,0 +1,341 @@
+# Date and number helpers, following frappe/utils/data.py (v15).
+import datetime
+import json
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from dateutil import parser
+from dateutil.relativedelta import relativedelta
+
+DATE_FORMAT = "%Y-%m-%d"
+TIME_FORMAT = "%H:%M:%S.%f"
+DATETIME_FORMAT = f"{DATE_FORMAT} {TIME_FORMAT}"
+
+
+def get_system_timezone() -> str:
+	"""The site's System Settings time_zone (frappe_lite sites default to Africa/Nairobi)."""
+	import frappe
+
+	local = frappe.local
+	tz = getattr(local, "system_timezone", None) if local else None
+	if tz:
+		return tz
+	tz = None
+	if getattr(local, "db", None):
+		try:
+			tz = local.db.get_single_value("System Settings", "time_zone", cache=True)
+		except Exception:
+			tz = None
+	tz = tz or "Asia/Kolkata"
+	try:
+		local.system_timezone = tz
+	except Exception:
+		pass
+	return tz
+
+
+def convert_utc_to_timezone(utc_timestamp, time_zone):
+	from pytz import UnknownTimeZoneError, timezone
+
+	if utc_timestamp.tzinfo is None:
+		utc_timestamp = timezone("UTC").localize(utc_timestamp)
+	try:
+		return utc_timestamp.astimezone(timezone(time_zone))
+	except UnknownTimeZoneError:
+		return utc_timestamp
+
+
+def convert_utc_to_system_timezone(utc_timestamp):
+	return convert_utc_to_timezone(utc_timestamp, get_system_timezone())
+
+
+def now_datetime() -> datetime.datetime:
+	"""Naive datetime in the system time zone, as Frappe's now_datetime()."""
+	import frappe
+
+	frozen = getattr(frappe.local, "frozen_time", None) if frappe.local else None
+	if frozen:
+		return frozen
+	dt = convert_utc_to_system_timezone(datetime.datetime.now(datetime.timezone.utc))
+	return dt.replace(tzinfo=None)
+
+
+def now() -> str:
+	return now_datetime().strftime(DATETIME_FORMAT)
+
+
+def nowdate() -> str:
+	return now_datetime().strftime(DATE_FORMAT)
+
+
+def today() -> str:
+	return nowdate()
+
+
+def nowtime() -> str:
+	return now_datetime().strftime(TIME_FORMAT)
+
+
+def getdate(string_date=None, parse_day_first=False):
+	"""A datetime.date; a falsy input gives today, "0001-01-01" gives None (frappe.utils.data.getdate)."""
+	if not string_date:
+		return get_datetime().date()
+	if isinstance(string_date, datetime.datetime):
+		return string_date.date()
+	if isinstance(string_date, datetime.date):
+		return string_date
+	if isinstance(string_date, datetime.timedelta):
+		return None
+	if is_invalid_date_string(string_date):
+		return None
+	try:
+		return parser.parse(string_date, dayfirst=parse_day_first).date()
+	except (ValueError, OverflowError) as e:
+		import frappe
+
+		frappe.throw(
+			frappe._("{} is not a valid date string.").format(frappe.bold(string_date)),
+			title=frappe._("Invalid Date"),
+			exc=e.__class__,
+		)
+
+
+def get_datetime(datetime_str=None):
+	"""A datetime.datetime; None gives now_datetime() (frappe.utils.data.get_datetime)."""
+	if datetime_str is None:
+		return now_datetime()
+	if isinstance(datetime_str, datetime.datetime):
+		return datetime_str
+	if isinstance(datetime_str, (list, tuple)):
+		return datetime.datetime(*datetime_str)
+	if isinstance(datetime_str, datetime.date):
+		return datetime.datetime.combine(datetime_str, datetime.time())
+	if isinstance(datetime_str, datetime.timedelta):
+		return None
+	if not datetime_str or is_invalid_date_string(datetime_str):
+		return None
+	try:
+		return datetime.datetime.strptime(datetime_str, DATETIME_FORMAT)
+	except ValueError:
+		return parser.parse(datetime_str)
+
+
+def get_time(time_str):
+	"""A datetime.time from a time string, timedelta, time or datetime."""
+	if isinstance(time_str, datetime.datetime):
+		return time_str.time()
+	if isinstance(time_str, datetime.time):
+		return time_str
+	if isinstance(time_str, datetime.timedelta):
+		return (datetime.datetime.min + time_str).time()
+	try:
+		return parser.parse(time_str).time()
+	except ValueError as e:
+		import frappe
+
+		frappe.throw(
+			frappe._("Invalid time string {0}").format(time_str),
+			title=frappe._("Invalid Time"),
+			exc=e.__class__,
+		)
+
+
+def get_timedelta(time=None):
+	try:
+		t = parser.parse(str(time)).time() if not isinstance(time, datetime.timedelta) else None
+		if t is None:
+			return time
+		return datetime.timedelta(
+			hours=t.hour, minutes=t.minute, seconds=t.second, microseconds=t.microsecond
+		)
+	except Exception:
+		return None
+
+
+def is_invalid_date_string(date_string: str) -> bool:
+	return not isinstance(date_string, str) or (
+		(not date_string) or (date_string or "").startswith(("0001-01-01", "0000-00-00"))
+	)
+
+
+def add_to_date(
+	date,
+	years=0,
+	months=0,
+	weeks=0,
+	days=0,
+	hours=0,
+	minutes=0,
+	seconds=0,
+	as_string=False,
+	as_datetime=False,
+):
+	"""Adds relativedelta parts; a str input gives a str back (datetime string if it had a time or hours were added)."""
+	if date is None:
+		date = now_datetime()
+	if hours:
+		as_datetime = True
+	if isinstance(date, str):
+		as_string = True
+		if " " in date:
+			as_datetime = True
+		try:
+			date = parser.parse(date)
+		except ValueError:
+			return None
+	date = date + relativedelta(
+		years=years, months=months, weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds
+	)
+	if as_string:
+		if as_datetime:
+			return date.strftime(DATETIME_FORMAT)
+		return date.strftime(DATE_FORMAT)
+	return date
+
+
+def add_days(date, days):
+	return add_to_date(date, days=days)
+
+
+def add_months(date, months):
+	return add_to_date(date, months=months)
+
+
+def add_years(date, years):
+	return add_to_date(date, years=years)
+
+
+def date_diff(string_ed_date, string_st_date):
+	return (getdate(string_ed_date) - getdate(string_st_date)).days
+
+
+def time_diff_in_seconds(string_ed_date, string_st_date):
+	return (get_datetime(string_ed_date) - get_datetime(string_st_date)).total_seconds()
+
+
+def get_date_str(date_obj):
+	if isinstance(date_obj, str):
+		date_obj = get_datetime(date_obj)
+	return date_obj.strftime(DATE_FORMAT)
+
+
+def get_datetime_str(datetime_obj):
+	if isinstance(datetime_obj, str):
+		datetime_obj = get_datetime(datetime_obj)
+	return datetime_obj.strftime(DATETIME_FORMAT)
+
+
+def format_datetime(datetime_string, format_string=None):
+	return get_datetime(datetime_string).strftime(format_string or "%Y-%m-%d %H:%M:%S")
+
+
+def _round_half_even(num, precision):
+	"""Frappe's legacy banker's rounding (frappe.utils.data._bankers_rounding_legacy)."""
+	if not num:
+		return 0.0
+	return float(Decimal(repr(num)).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_EVEN))
+
+
+def rounded(num, precision=0, rounding_method=None):
+	precision = cint(precision)
+	return _round_half_even(num, precision)
+
+
+def flt(s, precision=None, rounding_method=None) -> float:
+	"""Convert to float (0.0 on failure), stripping commas; rounds when precision is given."""
+	if isinstance(s, str):
+		s = s.replace(",", "")
+	try:
+		num = float(s)
+		if precision is not None:
+			num = rounded(num, precision, rounding_method)
+	except Exception:
+		num = 0.0
+	return num
+
+
+def cint(s, default: int = 0) -> int:
+	"""Convert to int: int(s), then int(float(s)), else default."""
+	try:
+		return int(s)
+	except Exception:
+		try:
+			return int(float(s))
+		except Exception:
+			return default
+
+
+def cstr(s, encoding="utf-8") -> str:
+	if s is None:
+		return ""
+	if isinstance(s, bytes):
+		return s.decode(encoding)
+	return str(s)
+
+
+def sbool(x):
+	if isinstance(x, str):
+		val = x.lower()
+		if val in ("true", "1"):
+			return True
+		if val in ("false", "0"):
+			return False
+	return x
+
+
+def strip(val, chars=None):
+	return (val or "").replace("\ufeff", "").replace("\u200b", "").strip(chars)
+
+
+def encode(obj, encoding="utf-8"):
+	if isinstance(obj, str):
+		return obj.encode(encoding)
+	return obj
+
+
+def is_html(text):
+	if not isinstance(text, str):
+		return False
+	return re.search("<[^>]+>", text)
+
+
+def parse_json(val):
+	if isinstance(val, str):
+		val = json.loads(val)
+	if isinstance(val, dict):
+		import frappe
+
+		val = frappe._dict(val)
+	return val
+
+
+def comma_and(some_list, add_quotes=True):
+	if isinstance(some_list, (list, tuple)):
+		some_list = [(f"'{d}'" if add_quotes else f"{d}") for d in some_list]
+		if len(some_list) == 1:
+			return some_list[0]
+		return ", ".join(some_list[:-1]) + " and " + some_list[-1]
+	return some_list
+
+
+def escape_html(text):
+	if not isinstance(text, str):
+		return text
+	return (
+		text.replace("&", "&amp;")
+		.replace("<", "&lt;")
+		.replace(">", "&gt;")
+		.replace('"', "&quot;")
+		.replace("'", "&#39;")
+	)
+
+
+def get_url(uri=None):
+	import frappe
+
+	host = frappe.local.conf.get("host_name") or f"http://{frappe.local.site}"
+	if not host.startswith("http"):
+		host = "http://" + host
+	if uri:
+		return host.rstrip("/") + "/" + uri.lstrip("/")
+	return host
