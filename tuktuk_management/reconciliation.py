@@ -20,6 +20,8 @@ Result keys follow the baseline (reference/balance_fix_summary.md and its test_b
 ``discrepancy`` is ``current_balance - calculated_balance`` (positive: the balance is too high).
 """
 
+import random
+import time
 from decimal import Decimal
 
 import frappe
@@ -39,6 +41,7 @@ TITLE_DISCREPANCY = "Balance Discrepancy Detected"
 TITLE_FIXED = "Balance Fixed"
 
 SOURCES = ("Manual", "Scheduled", "Self Check")
+FIX_ATTEMPTS = 5
 
 _FALSE_STRINGS = {"", "0", "false", "no", "off", "n", "f", "none", "null"}
 
@@ -264,10 +267,25 @@ def fix_driver_balance(
 			else result.message
 		)
 		return result
-	result = fix_under_lock(driver_name, date, source=source)
 	if commit:
-		frappe.db.commit()  # the fix is one unit of work: balance, comment, record and log together
-	return result
+		return _fix_and_commit(driver_name, date, source=source)
+	return fix_under_lock(driver_name, date, source=source)
+
+
+def _fix_and_commit(driver_name: str, date=None, source: str = "Manual", global_target=None) -> dict:
+	"""One fix as its own unit of work: committed on success; on a deadlock or lock-wait timeout the
+	database has rolled it back, so it is retried from the start (lock, recompute, set) like crediting."""
+	for attempt in range(1, FIX_ATTEMPTS + 1):
+		try:
+			result = fix_under_lock(driver_name, date, source=source, global_target=global_target)
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			frappe.db.rollback()
+			if attempt == FIX_ATTEMPTS:
+				raise
+			time.sleep(random.uniform(0.005, 0.05) * attempt)
+			continue
+		frappe.db.commit()  # the fix is one unit of work: balance, comment, record and logs together
+		return result
 
 
 def fix_under_lock(driver_name: str, date=None, source: str = "Manual", global_target=None) -> dict:
@@ -366,16 +384,19 @@ def reconcile_all_drivers_balances(
 			if auto_fix and is_open:
 				if global_target is None:
 					global_target = _global_target()
-				result = fix_under_lock(row.name, period, source=source, global_target=global_target)
+				if commit:  # one fix, one unit of work: release this driver before locking the next
+					result = _fix_and_commit(row.name, period, source=source, global_target=global_target)
+				else:
+					result = fix_under_lock(row.name, period, source=source, global_target=global_target)
 				if not result.has_discrepancy:  # settled by a payment between the screen and the lock
 					results.append(result)
 					continue
 				if result.fixed:
 					drivers_fixed += 1
-				if commit:
-					frappe.db.commit()  # one fix, one unit of work: release this driver before locking the next
 			else:
 				_log_discrepancy(result, source)
+				if commit:
+					frappe.db.commit()  # the detection's audit rows are kept whatever a later fix meets
 			discrepancies.append(result)
 			total_discrepancy += abs(result.discrepancy)
 		results.append(result)

@@ -1,0 +1,255 @@
+"""Reconciliation under real concurrency, on SQLite and MariaDB (the ``backend`` fixture), with real processes.
+
+- A fix racing a stream of payments: payer processes credit through the real crediting code while a fixer
+  process keeps corrupting the balance and fixing it (screen, lock, recompute, set). No payment is erased:
+  at the end balance == Σ ledger == Σ of what was sent.
+- 200 drivers with deliberately corrupted balances: every one detected (Error Log + record), then fixed by the
+  scheduled job with auto-fix on (Comment + record + "Balance Fixed"), while payments land on some of them.
+- The daily close racing payments: each payment lands in the period that was open when it took the lock.
+- The on-site self-check (``bench execute tuktuk_management.test_balance_fixes.run_tests``) passes and leaves
+  the database exactly as it found it.
+Figures are printed (run pytest with -s to see them).
+"""
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+WORKER = str(Path(__file__).with_name("reconciliation_worker.py"))
+TABLES = (
+	"TukTuk Driver",
+	"TukTuk Transaction",
+	"TukTuk Payout",
+	"TukTuk Balance Reconciliation",
+	"TukTuk Daily Close",
+	"Comment",
+	"Error Log",
+)
+
+
+def start(site, *args):
+	return subprocess.Popen(
+		[sys.executable, WORKER, args[0], site.sites_path, site.name, *map(str, args[1:])],
+		stdout=subprocess.PIPE,
+		stderr=subprocess.PIPE,
+		text=True,
+	)
+
+
+def finish(process, timeout=240):
+	out, err = process.communicate(timeout=timeout)
+	assert process.returncode == 0, f"worker failed ({process.returncode}):\n{err[-4000:]}"
+	return json.loads(out.strip().splitlines()[-1])
+
+
+def money(value):
+	return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def ledger_total(frappe, driver, period=None):
+	"""(Σ target_contribution, Σ amount, rows) of the driver's Completed ledger rows in ``period`` (default:
+	the open one)."""
+	if period is None:
+		period = frappe.db.get_value("TukTuk Driver", driver, "balance_period")
+	row = frappe.db.sql(
+		"""SELECT COALESCE(SUM(target_contribution), 0), COALESCE(SUM(amount), 0), COUNT(*)
+		FROM `tabTukTuk Transaction`
+		WHERE driver = %s AND payment_status = 'Completed' AND balance_period = %s""",
+		(driver, period),
+	)[0]
+	return money(row[0]), money(row[1]), int(row[2])
+
+
+def make_driver(frappe, **fields):
+	"""An Active driver with a fixed split: half of every payment to the target, whatever the balance (a
+	target nobody reaches), so the expected balance is known in advance."""
+	from tuktuk_management.tests.utils import make_driver as app_make_driver
+
+	fields = {
+		"daily_target": 10_000_000,
+		"fare_percentage": 50,
+		"target_sharing_override": "Disable",
+		**fields,
+	}
+	return app_make_driver(vehicle=None, **fields).name
+
+
+@pytest.fixture
+def site(new_site):
+	return new_site(apps=("tuktuk_management",))
+
+
+def test_fix_racing_payments_erases_nothing(site):
+	payers, per_payer, amount = 4, 40, Decimal("10.00")
+	with site.connect():
+		import frappe
+
+		driver = make_driver(frappe)
+		frappe.db.commit()
+
+	stop_file = Path(site.sites_path) / f"stop-fixer-{driver}"
+	fixer = start(site, "fix", driver, stop_file)
+	workers = [start(site, "pay", driver, per_payer, amount, f"RACE{n}X") for n in range(payers)]
+	paid = [finish(w) for w in workers]
+	stop_file.touch()
+	fixes = finish(fixer)
+
+	with site.connect():
+		import frappe
+
+		balance = money(frappe.db.get_value("TukTuk Driver", driver, "current_balance"))
+		contribution, amounts, rows = ledger_total(frappe, driver)
+		fixed_records = frappe.db.count("TukTuk Balance Reconciliation", {"driver": driver, "fixed": 1})
+
+	sent = payers * per_payer
+	expected = sent * amount / 2
+	lost = expected - balance
+	print(
+		f"\n[{site.backend}] fix racing payments: payments sent {sent}, credited {sum(p['credited'] for p in paid)}, "
+		f"ledger rows {rows}, ledger amount {amounts}, balance {balance} (expected {expected}), lost {lost}; "
+		f"fixer rounds {fixes['rounds']}, fixes {fixes['fixes']}, fix records {fixed_records}"
+	)
+	assert sum(p["credited"] for p in paid) == sent
+	assert rows == sent
+	assert amounts == sent * amount
+	assert contribution == expected
+	assert balance == contribution == expected, "a fix erased a payment (or a corruption survived)"
+	assert fixes["fixes"] >= 1 and fixed_records == fixes["fixes"]
+
+
+def test_200_corrupted_drivers_detected_and_fixed(site):
+	import random
+
+	count = 200
+	with site.connect():
+		import frappe
+
+		from tuktuk_management.tests.reconciliation_utils import corrupt_balance, record_payment
+
+		drivers = [make_driver(frappe) for _ in range(count)]
+		rng = random.Random(4)
+		for driver in drivers:
+			for _ in range(rng.randint(0, 3)):
+				record_payment(driver, "100", "50")
+			corrupt_balance(driver, rng.choice([-1, 1]) * rng.randint(1, 50_000) / 100)
+		frappe.db.commit()
+
+	detect = site.cli(
+		"execute",
+		"tuktuk_management.reconciliation.reconcile_all_drivers_balances",
+		"--kwargs",
+		"{'auto_fix': 'false'}",
+	)
+	assert detect.returncode == 0, detect.stderr
+
+	with site.connect():
+		import frappe
+
+		detected = frappe.db.count("Error Log", {"method": "Balance Discrepancy Detected"})
+		records = frappe.db.count("TukTuk Balance Reconciliation", {"fixed": 0})
+		still_off = sum(
+			money(frappe.db.get_value("TukTuk Driver", d, "current_balance")) != ledger_total(frappe, d)[0]
+			for d in drivers
+		)
+		frappe.db.set_single_value("TukTuk Settings", "auto_fix_on_schedule", 1)
+		frappe.db.commit()
+	assert detected == count and records == count
+	assert still_off == count, "detection must not change balances"
+
+	# The scheduled job fixes everything while payments land on three of the drivers.
+	racing = drivers[:3]
+	payers = [start(site, "pay", d, 25, "10", f"MASS{i}X") for i, d in enumerate(racing)]
+	fix = site.cli("execute", "tuktuk_management.reconciliation.scheduled_reconciliation")
+	paid = [finish(p) for p in payers]
+	assert fix.returncode == 0, fix.stderr
+
+	with site.connect():
+		import frappe
+
+		off = [
+			d
+			for d in drivers
+			if money(frappe.db.get_value("TukTuk Driver", d, "current_balance")) != ledger_total(frappe, d)[0]
+		]
+		fixed_logs = frappe.db.count("Error Log", {"method": "Balance Fixed"})
+		comments = frappe.db.count(
+			"Comment", {"reference_doctype": "TukTuk Driver", "comment_type": "Comment"}
+		)
+		fixed_records = frappe.db.count("TukTuk Balance Reconciliation", {"fixed": 1, "source": "Scheduled"})
+		racing_rows = [ledger_total(frappe, d)[2] for d in racing]
+		from tuktuk_management import reconciliation
+
+		again = reconciliation.reconcile_all_drivers_balances()
+	print(
+		f"\n[{site.backend}] 200 corrupted drivers: detected {detected}, fixed {fixed_records} "
+		f"(Balance Fixed logs {fixed_logs}, comments {comments}), still off {len(off)}, "
+		f"payments during the fix {sum(p['credited'] for p in paid)}, second pass {again.drivers_with_discrepancies}"
+	)
+	assert off == []
+	assert fixed_records == fixed_logs == comments == count
+	assert again.drivers_with_discrepancies == 0
+	assert all(rows >= 25 for rows in racing_rows)
+
+
+def test_daily_close_racing_payments(site):
+	with site.connect():
+		import frappe
+		from frappe.utils import add_days, getdate
+
+		driver = make_driver(frappe)
+		frappe.db.commit()
+		period = getdate(frappe.db.get_value("TukTuk Driver", driver, "balance_period"))
+		new_period = getdate(add_days(period, 1))
+
+	payers = [start(site, "pay", driver, 30, "10", f"CLOSE{n}X") for n in range(2)]
+	closer = start(site, "close", new_period)
+	closed = finish(closer)
+	paid = [finish(p) for p in payers]
+
+	with site.connect():
+		import frappe
+
+		close = frappe.get_all(
+			"TukTuk Daily Close", filters={"driver": driver}, fields=["closing_balance", "balance_period"]
+		)
+		before = ledger_total(frappe, driver, period)
+		after = ledger_total(frappe, driver, new_period)
+		balance = money(frappe.db.get_value("TukTuk Driver", driver, "current_balance"))
+		open_period = getdate(frappe.db.get_value("TukTuk Driver", driver, "balance_period"))
+	print(
+		f"\n[{site.backend}] daily close racing payments: sent {sum(p['sent'] for p in paid)}, "
+		f"before close {before[2]} rows / {before[0]}, after close {after[2]} rows / {after[0]}"
+	)
+	assert closed["closed"] == 1 and len(close) == 1
+	assert open_period == new_period
+	assert money(close[0].closing_balance) == before[0], "the closing balance is the closed period's ledger"
+	assert balance == after[0], "the new period's balance is its ledger"
+	assert before[2] + after[2] == 60
+
+
+def test_self_check_is_safe_on_a_live_site(site):
+	with site.connect():
+		import frappe
+
+		from tuktuk_management.tests.utils import make_payment
+
+		driver = make_driver(frappe)
+		make_payment(driver, "100")  # commits
+		counts_before = {t: frappe.db.count(t) for t in TABLES}
+		balance_before = frappe.db.get_value("TukTuk Driver", driver, "current_balance")
+
+	result = site.cli("execute", "tuktuk_management.test_balance_fixes.run_tests")
+	print(result.stdout)
+	assert result.returncode == 0, result.stderr
+	assert "ALL CHECKS PASSED" in result.stdout, result.stdout
+
+	with site.connect():
+		import frappe
+
+		counts_after = {t: frappe.db.count(t) for t in TABLES}
+		assert frappe.db.get_value("TukTuk Driver", driver, "current_balance") == balance_before
+	assert counts_after == counts_before
