@@ -51,11 +51,15 @@ def parse_amount(value, *, maximum: Decimal | None = None) -> Decimal:
 		raise ValueError(f"amount must be a finite number, got {value!r}")
 	if amount <= 0:
 		raise ValueError(f"amount must be greater than zero, got {value!r}")
-	if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-		raise ValueError(f"amount has more than two decimal places: {value!r}")
 	if maximum is not None and amount > maximum:
-		raise ValueError(f"amount {amount} is above the maximum of {maximum}")
-	return amount.quantize(CENT)
+		raise ValueError(f"amount {value!r} is above the maximum of {maximum}")
+	try:
+		cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+	except InvalidOperation:
+		raise ValueError(f"amount {value!r} is too large") from None
+	if amount != cents:
+		raise ValueError(f"amount has more than two decimal places: {value!r}")
+	return cents
 
 
 def sql_money(value) -> Decimal:

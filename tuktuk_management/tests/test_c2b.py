@@ -1,0 +1,282 @@
+import json
+from decimal import Decimal
+from unittest.mock import patch
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from tuktuk_management import c2b, crediting
+from tuktuk_management.callback_auth import authenticate_callback
+from tuktuk_management.money import to_money
+from tuktuk_management.tests.utils import (
+	c2b_payload,
+	callback_token,
+	driver_row,
+	make_driver,
+	make_vehicle,
+	settings_changed,
+	unique,
+)
+
+
+def inbox_rows(trans_id):
+	return frappe.get_all(
+		"TukTuk Callback",
+		filters={"trans_id": trans_id},
+		fields=["name", "status", "error", "payload", "transaction", "callback_type"],
+		order_by="creation asc",
+	)
+
+
+class C2BTestCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.db.set_single_value(
+			"TukTuk Settings",
+			{
+				"b2c_enabled": 0,
+				"enable_target_sharing": 1,
+				"global_fare_percentage": 50,
+				"global_daily_target": 3000,
+				"mpesa_paybill": "600000",
+				"allowed_callback_ips": "",
+			},
+		)
+		frappe.db.commit()
+
+	def setUp(self):
+		frappe.local.response = frappe._dict({"docs": []})
+		self.driver = make_driver(fare_percentage=50)
+		self.account = frappe.db.get_value("TukTuk Vehicle", self.driver.assigned_tuktuk, "mpesa_account")
+
+	def confirm(self, payload, token=None):
+		raw = payload if isinstance(payload, str) else json.dumps(payload)
+		return c2b.handle_confirmation(raw, token=token or callback_token())
+
+	def balance(self, driver=None):
+		return to_money(driver_row(driver or self.driver).current_balance)
+
+
+class TestConfirmation(C2BTestCase):
+	"""DESIGN §4 confirmation: authenticate, store and commit the body, credit under lock, reply at top level."""
+
+	def test_payment_credited(self):
+		payload = c2b_payload(self.account, "100.00")
+		reply = self.confirm(payload)
+		self.assertEqual((reply["ResultCode"], reply["status"]), (0, "Processed"))
+		self.assertEqual(self.balance(), Decimal("50.00"))
+		[row] = inbox_rows(payload["TransID"])
+		self.assertEqual(
+			(row.status, row.transaction, row.callback_type),
+			("Processed", reply["transaction"], "C2B Confirmation"),
+		)
+		self.assertEqual(row.payload, json.dumps(payload))
+		ledger = frappe.get_doc("TukTuk Transaction", reply["transaction"])
+		self.assertEqual(ledger.customer_phone, payload["MSISDN"])
+		self.assertEqual(ledger.bill_ref_number, self.account)
+		self.assertEqual(str(ledger.timestamp)[:10].replace("-", ""), payload["TransTime"][:8])
+
+	def test_account_matched_case_insensitively(self):
+		payload = c2b_payload(self.account.lower(), "10")
+		self.assertEqual(self.confirm(payload)["status"], "Processed")
+
+	def test_repeated_trans_id_acknowledged_not_credited_twice(self):
+		payload = c2b_payload(self.account, "100")
+		self.confirm(payload)
+		reply = self.confirm(payload)
+		self.assertEqual((reply["ResultCode"], reply["status"]), (0, "Duplicate"))
+		self.assertEqual(frappe.db.count("TukTuk Transaction", {"transaction_id": payload["TransID"]}), 1)
+		self.assertEqual(self.balance(), Decimal("50.00"))
+		self.assertEqual([r.status for r in inbox_rows(payload["TransID"])], ["Processed", "Duplicate"])
+
+	def test_unknown_account_kept_uncaptured(self):
+		payload = c2b_payload(unique("NOPE"), "100")
+		reply = self.confirm(payload)
+		self.assertEqual((reply["ResultCode"], reply["status"]), (0, "Uncaptured"))
+		self.assertFalse(frappe.db.exists("TukTuk Transaction", {"transaction_id": payload["TransID"]}))
+		[row] = inbox_rows(payload["TransID"])
+		self.assertEqual(row.status, "Uncaptured")
+		self.assertIn("No TukTuk", row.error)
+
+	def test_vehicle_without_driver_kept_uncaptured(self):
+		vehicle = make_vehicle()
+		payload = c2b_payload(vehicle.mpesa_account, "100")
+		self.assertEqual(self.confirm(payload)["status"], "Uncaptured")
+
+	def test_inactive_driver_kept_uncaptured(self):
+		driver = make_driver()
+		frappe.db.set_value("TukTuk Driver", driver.name, "status", "Inactive")
+		frappe.db.commit()
+		account = frappe.db.get_value("TukTuk Vehicle", driver.assigned_tuktuk, "mpesa_account")
+		self.assertEqual(self.confirm(c2b_payload(account, "100"))["status"], "Uncaptured")
+		self.assertEqual(self.balance(driver), Decimal("0.00"))
+
+	def test_forged_callback_refused_and_not_stored(self):
+		payload = c2b_payload(self.account, "100")
+		for token in ("wrong-token", callback_token()[:-1], " " + callback_token()):
+			with self.subTest(token=token), self.assertRaises(frappe.PermissionError):
+				self.confirm(payload, token=token)
+		with self.assertRaises(frappe.PermissionError):
+			c2b.handle_confirmation(json.dumps(payload), token="")
+		self.assertEqual(inbox_rows(payload["TransID"]), [])
+		self.assertEqual(self.balance(), Decimal("0.00"))
+
+	def test_wrong_shortcode_refused_but_recorded(self):
+		payload = c2b_payload(self.account, "100", BusinessShortCode="999999")
+		with self.assertRaises(frappe.PermissionError):
+			self.confirm(payload)
+		[row] = inbox_rows(payload["TransID"])
+		self.assertEqual(row.status, "Rejected")
+		self.assertEqual(self.balance(), Decimal("0.00"))
+
+	def test_malformed_payloads_rejected_kept_and_not_credited(self):
+		cases = {
+			"missing TransID": ({"TransID": None}, "TransID is missing"),
+			"missing amount": ({"TransAmount": None}, "TransAmount is missing"),
+			"missing account": ({"BillRefNumber": ""}, "BillRefNumber is missing"),
+			"non-numeric amount": ({"TransAmount": "ten"}, "TransAmount is invalid"),
+			"negative amount": ({"TransAmount": "-100"}, "greater than zero"),
+			"zero amount": ({"TransAmount": "0"}, "greater than zero"),
+			"huge amount": ({"TransAmount": "1e12"}, "above the maximum"),
+			"sub-cent amount": ({"TransAmount": "10.001"}, "two decimal places"),
+			"bad TransTime": ({"TransTime": "2026-13-45"}, "TransTime is invalid"),
+			"impossible TransTime": ({"TransTime": "20261345250000"}, "TransTime is invalid"),
+			"object TransID": ({"TransID": {"x": 1}}, "TransID must be a string"),
+		}
+		for label, (override, message) in cases.items():
+			with self.subTest(label):
+				payload = c2b_payload(self.account, "100")
+				original_trans_id = payload["TransID"]
+				payload.update(override)
+				payload["InvoiceNumber"] = unique("INV")  # find the inbox row by its body
+				frappe.local.response = frappe._dict({"docs": []})
+				reply = self.confirm(payload)
+				self.assertEqual(reply["status"], "Rejected")
+				self.assertEqual(frappe.local.response.get("http_status_code"), 400)
+				self.assertIn(message, reply["ResultDesc"])
+				row = frappe.get_all(
+					"TukTuk Callback",
+					filters={"payload": ["like", f"%{payload['InvoiceNumber']}%"]},
+					fields=["status", "error", "payload"],
+				)[0]
+				self.assertEqual(row.status, "Rejected")
+				self.assertIn(message, row.error)
+				self.assertEqual(row.payload, json.dumps(payload))
+				self.assertFalse(
+					frappe.db.exists("TukTuk Transaction", {"transaction_id": original_trans_id})
+				)
+		self.assertEqual(self.balance(), Decimal("0.00"))
+
+	def test_non_json_bodies_rejected_and_kept(self):
+		for body in ("not json at all", "[1, 2, 3]", ""):
+			with self.subTest(body=body):
+				reply = self.confirm(body or " ")
+				self.assertEqual(reply["status"], "Rejected")
+				self.assertTrue(frappe.db.exists("TukTuk Callback", reply["callback"]))
+				self.assertEqual(
+					frappe.db.get_value("TukTuk Callback", reply["callback"], "status"), "Rejected"
+				)
+
+	def test_failure_acknowledged_kept_failed_and_replayable(self):
+		payload = c2b_payload(self.account, "100")
+		with patch.object(crediting, "compute_split", side_effect=RuntimeError("split exploded")):
+			reply = self.confirm(payload)
+		self.assertEqual((reply["ResultCode"], reply["status"]), (0, "Failed"))
+		[row] = inbox_rows(payload["TransID"])
+		self.assertEqual(row.status, "Failed")
+		self.assertIn("split exploded", row.error)
+		self.assertEqual(self.balance(), Decimal("0.00"))
+		self.assertTrue(frappe.db.exists("Error Log", {"method": "TukTuk Payment Credit Failed"}))
+		replayed = c2b.replay_callback(row.name)
+		self.assertEqual(replayed["status"], "Processed")
+		self.assertEqual(frappe.db.get_value("TukTuk Callback", row.name, "status"), "Processed")
+		self.assertEqual(self.balance(), Decimal("50.00"))
+
+
+class TestCallbackAuth(C2BTestCase):
+	"""The secret token, compared in constant time, and the optional IP allowlist."""
+
+	def test_token(self):
+		authenticate_callback(callback_token(), remote_addr="1.2.3.4")
+		for bad in (None, "", "x", callback_token().upper() + "x"):
+			with self.subTest(bad=bad), self.assertRaises(frappe.PermissionError):
+				authenticate_callback(bad or "", remote_addr="1.2.3.4")
+
+	def test_ip_allowlist(self):
+		with settings_changed(allowed_callback_ips="196.201.214.0/24\n10.1.1.1"):
+			authenticate_callback(callback_token(), remote_addr="196.201.214.136")
+			authenticate_callback(callback_token(), remote_addr="10.1.1.1")
+			for addr in ("10.1.1.2", "8.8.8.8", "", "garbage"):
+				with self.subTest(addr=addr), self.assertRaises(frappe.PermissionError):
+					authenticate_callback(callback_token(), remote_addr=addr)
+
+
+class TestValidation(C2BTestCase):
+	"""The validation callback answers with Daraja's codes, resolving the driver like confirmation."""
+
+	def validate(self, payload, token=None):
+		return c2b.handle_validation(json.dumps(payload), token=token or callback_token())
+
+	def test_codes(self):
+		cases = [
+			({}, "0"),
+			({"MSISDN": "2547 ***** 126"}, "0"),  # masked by Safaricom
+			({"BillRefNumber": unique("NOPE")}, "C2B00012"),
+			({"BillRefNumber": ""}, "C2B00012"),
+			({"TransAmount": "-5"}, "C2B00013"),
+			({"TransAmount": "abc"}, "C2B00013"),
+			({"TransAmount": "0"}, "C2B00013"),
+			({"MSISDN": "12345"}, "C2B00011"),
+			({"MSISDN": ""}, "C2B00011"),
+		]
+		for override, code in cases:
+			with self.subTest(override=override):
+				payload = {**c2b_payload(self.account, "100"), **override}
+				reply = self.validate(payload)
+				self.assertEqual(reply["ResultCode"], code)
+				self.assertTrue(reply["ResultDesc"])
+
+	def test_vehicle_without_driver_is_invalid_account(self):
+		vehicle = make_vehicle()
+		self.assertEqual(self.validate(c2b_payload(vehicle.mpesa_account, "100"))["ResultCode"], "C2B00012")
+
+	def test_not_json_is_other_error(self):
+		reply = c2b.handle_validation("{{{", token=callback_token())
+		self.assertEqual(reply["ResultCode"], "C2B00016")
+
+	def test_forged_validation_refused(self):
+		with self.assertRaises(frappe.PermissionError):
+			self.validate(c2b_payload(self.account, "100"), token="forged")
+
+	def test_validation_moves_no_money(self):
+		self.validate(c2b_payload(self.account, "100"))
+		self.assertEqual(self.balance(), Decimal("0.00"))
+
+
+class TestFacade(C2BTestCase):
+	"""The whitelisted facade replies with ResultCode/ResultDesc at the top level, not under "message"."""
+
+	def test_confirmation_reply_top_level(self):
+		from tuktuk_management.api import tuktuk
+
+		payload = c2b_payload(self.account, "100")
+		frappe.local.form_dict = frappe._dict(token=callback_token())
+		try:
+			self.assertIsNone(tuktuk.payment_confirmation(**payload))
+		finally:
+			frappe.local.form_dict = frappe._dict()
+		self.assertEqual(frappe.local.response["ResultCode"], 0)
+		self.assertEqual(frappe.local.response["status"], "Processed")
+
+	def test_endpoints_are_whitelisted_for_guests(self):
+		from tuktuk_management.api import tuktuk
+
+		for name in ("mpesa_validation", "mpesa_confirmation", "payment_validation", "payment_confirmation"):
+			fn = getattr(tuktuk, name)
+			self.assertIn(fn, frappe.whitelisted)
+			self.assertIn(fn, frappe.guest_methods)
+		for name in ("process_uncaptured_payment", "add_missed_transaction", "replay_callback"):
+			fn = getattr(tuktuk, name)
+			self.assertIn(fn, frappe.whitelisted)
+			self.assertNotIn(fn, frappe.guest_methods)

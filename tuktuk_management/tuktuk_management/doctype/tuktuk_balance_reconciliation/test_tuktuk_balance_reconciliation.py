@@ -1,0 +1,18 @@
+# Copyright (c) 2026, TukTuk Management Developers
+# See license.txt
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from tuktuk_management.tests.utils import make_driver
+
+
+class TestTukTukBalanceReconciliation(FrappeTestCase):
+	"""TukTuk Balance Reconciliation records are plain audit rows linked to a driver."""
+
+	def test_insert(self):
+		driver = make_driver(vehicle=None)
+		doc = frappe.get_doc({"doctype": "TukTuk Balance Reconciliation", "driver": driver.name}).insert(
+			ignore_permissions=True
+		)
+		self.assertTrue(frappe.db.exists("TukTuk Balance Reconciliation", doc.name))
