@@ -61,9 +61,10 @@ def as_bool(value) -> bool:
 
 
 def _locking_suffix() -> str:
-	"""`` FOR UPDATE`` where the backend has it: a locking read sees the latest committed rows, not the
-	transaction's snapshot. SQLite serialises writers, so a read made under the write lock is already fresh."""
-	return " FOR UPDATE" if frappe.db.db_type in ("mariadb", "postgres") else ""
+	"""`` FOR UPDATE``: under InnoDB's REPEATABLE READ a locking read sees the latest committed rows, where a
+	plain read sees the transaction's snapshot (which may predate a payment committed before our lock).
+	On SQLite (frappe_lite) a locking read takes the database write lock, so it is fresh as well."""
+	return " FOR UPDATE"
 
 
 def _driver_row(driver_name: str, for_update: bool = False):
@@ -342,8 +343,10 @@ def _all_balances_against_ledger(period=None, drivers=None) -> list:
 		values = {"period": period}
 	where = ""
 	if drivers is not None:
-		where = "WHERE d.name IN %(drivers)s"
-		values["drivers"] = tuple(drivers) or ("",)
+		# one named placeholder per name: portable, where a tuple inside a dict of values is not
+		names = {f"driver_{i}": name for i, name in enumerate(drivers)} or {"driver_0": ""}
+		where = "WHERE d.name IN ({})".format(", ".join(f"%({key})s" for key in names))
+		values.update(names)
 	return frappe.db.sql(
 		f"""SELECT d.name, d.driver_name, d.balance_period, d.daily_target, {balance} AS balance,
 			COALESCE(SUM(t.target_contribution), 0) AS calculated, COUNT(t.name) AS transactions_count

@@ -192,7 +192,8 @@ def check_atomic_update(scratch: _Scratch, check: _Check) -> None:
 	contributions = [Decimal("10.00"), Decimal("20.50"), Decimal("15.25"), Decimal("25.00"), Decimal("30.75")]
 	credited = [scratch.pay(driver, contribution * 2) for contribution in contributions]
 	check.expect(
-		credited == contributions, f"crediting split each payment in half under the lock: {credited}"
+		credited == contributions,
+		"crediting split each payment in half under the lock: " + ", ".join(map(str, credited)),
 	)
 	expected = stale + sum(contributions)
 	check.expect(

@@ -80,8 +80,12 @@ def period_of(driver: str):
 	return getdate(frappe.db.get_value(DRIVER, driver, "balance_period"))
 
 
-def error_logs(driver: str, title: str) -> int:
-	return frappe.db.count("Error Log", {"reference_name": driver, "method": title})
+def error_logs(driver: str, title: str, since: str) -> int:
+	"""Error Logs titled ``title`` about ``driver`` written since ``since`` (frappe.utils.now() taken at the
+	start of the test): Error Log survives rollbacks, and a later test may reuse a rolled-back driver name."""
+	return frappe.db.count(
+		"Error Log", {"reference_name": driver, "method": title, "creation": [">=", since]}
+	)
 
 
 class CountQueries:

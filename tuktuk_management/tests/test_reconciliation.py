@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days
+from frappe.utils import add_days, now
 
 from tuktuk_management import reconciliation
 from tuktuk_management.api import reconciliation as api
@@ -46,6 +46,7 @@ class TestReconcileDriverBalance(FrappeTestCase):
 	"""The calculated balance counts exactly what crediting counts: Completed rows of the open period."""
 
 	def setUp(self):
+		self.since = now()
 		self.driver = make_driver()
 		record_payment(self.driver, "200", "100")
 		record_payment(self.driver, "99.99", "50.01")
@@ -60,14 +61,14 @@ class TestReconcileDriverBalance(FrappeTestCase):
 		self.assertEqual(result.discrepancy, Decimal("0.00"))
 		self.assertEqual(result.transactions_count, 2)
 		self.assertIsNone(result.reconciliation)
-		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_DISCREPANCY), 0)
+		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_DISCREPANCY, self.since), 0)
 
 	def test_discrepancy_is_detected_and_logged(self):
 		corrupt_balance(self.driver, "-40")
 		result = reconciliation.reconcile_driver_balance(self.driver)
 		self.assertEqual(result.discrepancy, Decimal("-40.00"))
 		self.assertTrue(result.has_discrepancy)
-		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_DISCREPANCY), 1)
+		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_DISCREPANCY, self.since), 1)
 		record = frappe.get_doc(reconciliation.RECORD, result.reconciliation)
 		self.assertEqual(record.driver, self.driver)
 		self.assertEqual(to_money(record.discrepancy), Decimal("-40.00"))
@@ -96,8 +97,8 @@ class TestReconcileDriverBalance(FrappeTestCase):
 		)
 		self.assertEqual(len(comments), 1)
 		self.assertIn("225.51", comments[0])
-		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_FIXED), 1)
-		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_DISCREPANCY), 1)
+		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_FIXED, self.since), 1)
+		self.assertEqual(error_logs(self.driver, reconciliation.TITLE_DISCREPANCY, self.since), 1)
 		record = frappe.get_doc(reconciliation.RECORD, result.reconciliation)
 		self.assertTrue(record.fixed)
 		self.assertEqual(to_money(record.old_balance), Decimal("225.51"))
@@ -147,6 +148,7 @@ class TestReconcileAllDrivers(FrappeTestCase):
 	"""Set-based: one grouped query whatever the number of drivers; fixes only the discrepant ones."""
 
 	def test_detect_then_fix_all(self):
+		self.since = now()
 		drivers = [make_driver() for _ in range(6)]
 		for driver in drivers:
 			record_payment(driver, "100", "40")
@@ -162,14 +164,17 @@ class TestReconcileAllDrivers(FrappeTestCase):
 		self.assertEqual(found.total_discrepancy_amount, Decimal("17.35"))
 		for driver in drivers:
 			self.assertEqual(
-				error_logs(driver, reconciliation.TITLE_DISCREPANCY), 1 if driver in corrupted else 0
+				error_logs(driver, reconciliation.TITLE_DISCREPANCY, self.since),
+				1 if driver in corrupted else 0,
 			)
 
 		fixed = reconciliation.reconcile_all_drivers_balances(drivers=drivers, auto_fix=True)
 		self.assertEqual(fixed.drivers_fixed, 3)
 		for driver in drivers:
 			self.assertEqual(balance_of(driver), Decimal("40.00"))
-			self.assertEqual(error_logs(driver, reconciliation.TITLE_FIXED), 1 if driver in corrupted else 0)
+			self.assertEqual(
+				error_logs(driver, reconciliation.TITLE_FIXED, self.since), 1 if driver in corrupted else 0
+			)
 		self.assertEqual(
 			reconciliation.reconcile_all_drivers_balances(drivers=drivers).drivers_with_discrepancies, 0
 		)
