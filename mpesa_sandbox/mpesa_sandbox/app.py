@@ -27,7 +27,7 @@ C2B_COMMANDS = ("CustomerPayBillOnline", "CustomerBuyGoodsOnline")
 # Safaricom refuses to register callback URLs containing these words (any case).
 FORBIDDEN_URL_WORDS = ("mpesa", "m-pesa", "safaricom", "exec", "cmd", "sql", "query")
 MAX_B2C_AMOUNT = Decimal("250000")
-MIN_B2C_AMOUNT = Decimal("10")
+MIN_B2C_AMOUNT = Decimal("1")
 
 DEFAULT_CONFIG = {
 	"consumer_key": None,  # None: any Basic credentials are accepted

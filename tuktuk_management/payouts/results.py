@@ -135,8 +135,11 @@ def _process(callback_type: str, payload_text: str, apply, payout_hint: str = ""
 	try:
 		doc = frappe.get_doc(PAYOUT, name, for_update=True)
 		status, note = apply(doc, parsed)
+		extra = {}
 		amount = _money_or_none(parsed["params"].get("TransactionAmount") or parsed["params"].get("Amount"))
-		inbox.mark(row, status, payout=name, error=note, amount=amount)
+		if amount is not None:
+			extra["amount"] = amount
+		inbox.mark(row, status, payout=name, error=note, **extra)
 		# Boundary: payout, ledger flag and inbox row change together.
 		frappe.db.commit()
 	except Exception as exc:

@@ -1,0 +1,197 @@
+"""System-test rig for B2C payouts: the Daraja simulator as its own process, a site (SQLite and MariaDB)
+served over HTTP by `frappe-lite serve` so the simulator's callbacks reach the app, and a connection of
+the test process through which payments are credited (their payout jobs run inline after commit)."""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from payout_rig import (
+	B2C_SHORTCODE,
+	CONSUMER_KEY,
+	CONSUMER_SECRET,
+	INITIATOR,
+	INITIATOR_PASSWORD,
+	PAYBILL,
+	PAYMENTS_REPORT,
+)
+
+from mpesa_sandbox import SandboxProcess
+
+FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
+
+
+def mariadb_reachable():
+	try:
+		with socket.create_connection(("127.0.0.1", 3306), timeout=1):
+			return True
+	except OSError:
+		return False
+
+
+def free_port():
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+	with SandboxProcess(
+		"--consumer-key",
+		CONSUMER_KEY,
+		"--consumer-secret",
+		CONSUMER_SECRET,
+		"--initiator-name",
+		INITIATOR,
+		"--initiator-password",
+		INITIATOR_PASSWORD,
+		"--result-delay",
+		"0.05",
+	) as process:
+		yield process
+
+
+class PayoutSite:
+	def __init__(self, backend, sites_path, name, sandbox):
+		self.backend, self.sites_path, self.name, self.sandbox = backend, str(sites_path), name, sandbox
+		self.port = free_port()
+		self.base_url = f"http://127.0.0.1:{self.port}"
+		self.process = None
+
+	@contextlib.contextmanager
+	def connect(self):
+		import frappe
+
+		frappe.init(self.name, sites_path=self.sites_path)
+		frappe.connect()
+		try:
+			yield frappe
+		finally:
+			frappe.destroy()
+
+	def configure(self, **overrides):
+		values = {
+			"b2c_enabled": 1,
+			"instant_payouts_enabled": 1,
+			"mpesa_environment": "custom",
+			"mpesa_base_url": self.sandbox.url,
+			"mpesa_paybill": PAYBILL,
+			"b2c_shortcode": B2C_SHORTCODE,
+			"mpesa_consumer_key": CONSUMER_KEY,
+			"mpesa_consumer_secret": CONSUMER_SECRET,
+			"mpesa_initiator_name": INITIATOR,
+			"mpesa_initiator_password": INITIATOR_PASSWORD,
+			"mpesa_certificate": self.sandbox.client.certificate(),
+			"site_url": self.base_url,
+			"b2c_retry_backoff_minutes": 0,
+			"b2c_max_attempts": 5,
+			"http_timeout_seconds": 5,
+			**overrides,
+		}
+		with self.connect() as frappe:
+			doc = frappe.get_single("TukTuk Settings")
+			doc.update(values)
+			doc.save(ignore_permissions=True)
+			frappe.db.commit()
+
+	def start(self):
+		self.log = open(Path(self.sites_path) / "serve.log", "w")
+		args = [
+			FRAPPE_LITE,
+			"--sites-path",
+			self.sites_path,
+			"--site",
+			self.name,
+			"serve",
+			"--port",
+			str(self.port),
+		]
+		if self.backend == "mariadb":
+			args += ["--workers", "2"]
+		self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+		deadline = time.monotonic() + 30
+		while time.monotonic() < deadline:
+			if self.process.poll() is not None:
+				raise RuntimeError(f"server exited: {self.server_log()}")
+			try:
+				requests.get(self.base_url + "/api/method/ping", timeout=1)
+				return
+			except requests.ConnectionError:
+				time.sleep(0.1)
+		raise RuntimeError(f"server did not start: {self.server_log()}")
+
+	def stop(self):
+		if self.process and self.process.poll() is None:
+			self.process.terminate()
+			try:
+				self.process.wait(timeout=15)
+			except subprocess.TimeoutExpired:
+				self.process.kill()
+				self.process.wait()
+		if getattr(self, "log", None):
+			self.log.close()
+
+	def server_log(self):
+		return (Path(self.sites_path) / "serve.log").read_text()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
+def payout_site(request, tmp_path_factory, sandbox):
+	backend = request.param
+	if backend == "mariadb" and not mariadb_reachable():
+		if os.environ.get("CI") == "true":
+			pytest.fail("MariaDB is mandatory in CI but 127.0.0.1:3306 is unreachable")
+		pytest.skip("MariaDB not reachable on 127.0.0.1:3306")
+	from frappe import installer
+
+	sites_path = tmp_path_factory.mktemp(f"payouts-{backend}")
+	name = f"payouts-{backend}.localhost"
+	db_url = (
+		f"mysql://root:@127.0.0.1:3306/fltest_b2c_{uuid.uuid4().hex[:10]}" if backend == "mariadb" else None
+	)
+	installer.new_site(
+		name,
+		sites_path=str(sites_path),
+		db_url=db_url,
+		admin_password="admin",
+		install_apps=("tuktuk_management",),
+	)
+	import frappe
+
+	frappe.destroy()
+	site = PayoutSite(backend, sites_path, name, sandbox)
+	try:
+		site.configure()
+		site.start()
+		yield site
+	finally:
+		site.stop()
+		with contextlib.suppress(Exception):
+			installer.drop_site(name, sites_path=str(sites_path))
+		shutil.rmtree(sites_path, ignore_errors=True)
+
+
+@pytest.fixture
+def site(payout_site, sandbox):
+	"""The served site, connected in this process, with a fresh simulator and default settings."""
+	sandbox.client.reset()
+	payout_site.configure()
+	with payout_site.connect():
+		yield payout_site
+	sandbox.client.drain()
+
+
+def pytest_terminal_summary(terminalreporter):
+	if PAYMENTS_REPORT:
+		terminalreporter.write_sep("-", "B2C scenarios: payments made by the simulator")
+		for line in PAYMENTS_REPORT:
+			terminalreporter.write_line(line)
