@@ -67,27 +67,26 @@ def run_on_throwaway_site(site: str, sites_path: str | None = None, **kwargs) ->
 	)
 	created = False
 	try:
-		new_site(TEST_SITE, sites_path=test_sites_path, db_url=db_url, install_apps=tuple(apps))
+		cloned_config = {key: value for key, value in conf.items() if key not in _NOT_CLONED}
+		new_site(
+			TEST_SITE,
+			sites_path=test_sites_path,
+			db_url=db_url,
+			install_apps=tuple(apps),
+			extra_config=cloned_config,
+		)
 		created = True
-		_clone_config(conf, os.path.join(test_sites_path, TEST_SITE, "site_config.json"))
+		frappe.destroy()
 		return main(TEST_SITE, sites_path=test_sites_path, **kwargs)
 	finally:
 		if getattr(frappe.local, "site", None):
 			frappe.destroy()
 		if created:
 			try:
-				drop_site(TEST_SITE, test_sites_path)
+				drop_site(TEST_SITE, test_sites_path, no_backup=True)
 			except Exception as e:
 				print(f"Could not drop the test site: {e}", file=sys.stderr)
 		shutil.rmtree(test_sites_path, ignore_errors=True)
-
-
-def _clone_config(conf: dict, path: str):
-	from frappe.commands.utils import update_config_file
-
-	for key, value in conf.items():
-		if key not in _NOT_CLONED:
-			update_config_file(path, key, value)
 
 
 def main(

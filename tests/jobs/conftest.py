@@ -1,17 +1,9 @@
 import os
 import random
-import sys
 
 import pytest
 
-# fixture_app (tests/cli/fixture_app) is importable here and in every frappe-lite process the tests start
 FIXTURE_APP_PARENT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "cli", "fixture_app"))
-if FIXTURE_APP_PARENT not in sys.path:
-	sys.path.insert(0, FIXTURE_APP_PARENT)
-if FIXTURE_APP_PARENT not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-	os.environ["PYTHONPATH"] = os.pathsep.join(
-		filter(None, [FIXTURE_APP_PARENT, os.environ.get("PYTHONPATH")])
-	)
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
@@ -44,6 +36,6 @@ def fixture_site(new_site):
 
 	def make(**config):
 		config.setdefault("job_retry_delay", 0.01)
-		return new_site(apps=("fixture_app",), **config)
+		return new_site(apps=("fixture_app",), pythonpath=(FIXTURE_APP_PARENT,), **config)
 
 	return make

@@ -1,5 +1,6 @@
 # Scheduler and worker commands, following frappe/commands/scheduler.py (v15), plus a one-shot `run-due-jobs`.
 import click
+
 import frappe
 from frappe.commands import pass_context
 from frappe.commands.utils import connected, error_line, fail, require_site

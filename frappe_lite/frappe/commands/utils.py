@@ -8,6 +8,7 @@ import traceback
 from contextlib import contextmanager
 
 import click
+
 import frappe
 from frappe.commands import get_site, pass_context
 

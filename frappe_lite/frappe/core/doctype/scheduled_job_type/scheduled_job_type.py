@@ -7,8 +7,9 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-import frappe
 from croniter import croniter
+
+import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_datetime, now_datetime
