@@ -464,6 +464,7 @@ class Sandbox:
 				"attempts": attempts,
 				"status_queries": [dict(q) for q in self.status_queries],
 				"c2b": [dict(c) for c in self.c2b],
+				"registrations": {k: dict(v) for k, v in self.registrations.items()},
 				"utility_balance": str(self.utility_balance),
 				"stats": json.loads(json.dumps(self.stats)),
 			}

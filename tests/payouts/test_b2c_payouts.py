@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import requests
-from payout_rig import INBOX, LEDGER, PAYMENTS_REPORT, PAYOUT
+from payout_rig import CONSUMER_KEY, CONSUMER_SECRET, INBOX, LEDGER, PAYBILL, PAYMENTS_REPORT, PAYOUT
 
 HERE = Path(__file__).parent
 
@@ -47,6 +47,19 @@ def wait_status(name, *statuses, timeout=20):
 			assert current in statuses, f"payout {name} is {current}, expected {statuses}"
 			return current
 		time.sleep(0.05)
+
+
+def age(payout, minutes=10):
+	"""Move a payout's last request `minutes` into the past (past the in-doubt grace window), so the next
+	scheduler tick may check on it: time travel instead of waiting."""
+	import frappe
+	from frappe.utils import add_to_date, now_datetime
+
+	past = add_to_date(now_datetime(), minutes=-minutes)
+	frappe.db.set_value(
+		PAYOUT, payout, {"last_attempt_at": past, "next_attempt_at": past}, update_modified=False
+	)
+	frappe.db.commit()
 
 
 def run_scheduler_tick():
@@ -127,6 +140,9 @@ def test_timeout_notice_then_status_query_pays_once(site, sandbox):
 	payout = make_payment(driver, 300).payout
 	wait_status(payout, "Unknown")
 	assert sandbox.client.payments_count(payout) == 1  # M-Pesa did pay; we only got a timeout notice
+	run_scheduler_tick()  # too soon: M-Pesa may still be working on it, nothing is asked yet
+	assert sandbox.client.ledger(payout)["status_queries"] == []
+	age(payout)
 	run_scheduler_tick()  # Unknown and due: a Transaction Status query, never a resend
 	wait_status(payout, "Paid")
 	ledger = sandbox.client.ledger(payout)
@@ -147,6 +163,7 @@ def test_no_callback_resolved_by_scheduler(site, sandbox):
 	payout = make_payment(driver, 300).payout
 	assert sandbox.client.drain()
 	assert row(payout).status == "Sent"
+	age(payout)
 	run_scheduler_tick()
 	wait_status(payout, "Paid")
 	assert len(sandbox.client.ledger(payout)["attempts"]) == 1
@@ -205,6 +222,7 @@ def test_worker_killed_after_sending_never_pays_twice(site, sandbox):
 	assert died.returncode == 9, died.stderr
 	assert row(payout).status == "Sent"  # claimed and committed before M-Pesa was called
 	assert sandbox.client.payments_count(payout) == 1
+	age(payout)
 	run_scheduler_tick()  # the retry asks M-Pesa first, and M-Pesa says: paid
 	wait_status(payout, "Paid")
 	run_scheduler_tick()
@@ -217,6 +235,7 @@ def test_worker_killed_before_sending_is_sent_after_status_check(site, sandbox):
 	died = kill_worker(site, payout, "before")
 	assert died.returncode == 9, died.stderr
 	assert row(payout).status == "Sent" and sandbox.client.payments_count(payout) == 0
+	age(payout)
 	run_scheduler_tick()  # status query: M-Pesa has nothing -> re-queued -> sent once
 	wait_status(payout, "Paid")
 	assert row(payout, "attempts").attempts == 2
@@ -332,3 +351,111 @@ def test_malformed_forged_and_unmatched_results_are_kept(site, sandbox):
 		f"{sandbox.client.payments_count()}"
 	)
 	assert sandbox.client.payments_count() == 0
+
+
+def manager_session(site):
+	session = requests.Session()
+	login = session.post(
+		site.base_url + "/api/method/login", json={"usr": "Administrator", "pwd": "admin"}, timeout=10
+	)
+	assert login.status_code == 200, login.text
+	return session
+
+
+def test_c2b_payment_to_b2c_payout_end_to_end(site, sandbox):
+	"""Register the URLs (manager API), a customer pays through the simulator, the app credits the driver
+	and pays the driver's share: the whole loop over HTTP, one payment out."""
+	import frappe
+
+	from tuktuk_management.tests.utils import make_driver
+
+	manager = manager_session(site)
+	registered = manager.post(
+		site.base_url + "/api/method/tuktuk_management.api.payouts.register_c2b_urls", timeout=30
+	)
+	assert registered.status_code == 200, registered.text
+	registration = sandbox.client.ledger()["registrations"][PAYBILL]
+	assert registration["confirmation_url"].startswith(site.base_url)
+	assert "payment_confirmation" in registration["confirmation_url"]
+	assert "mpesa" not in registration["confirmation_url"].lower()
+
+	driver = make_driver()
+	frappe.db.commit()
+	account = frappe.db.get_value("TukTuk Vehicle", driver.assigned_tuktuk, "mpesa_account")
+	auth = requests.get(
+		sandbox.url + "/oauth/v1/generate",
+		params={"grant_type": "client_credentials"},
+		auth=(CONSUMER_KEY, CONSUMER_SECRET),
+		timeout=10,
+	).json()["access_token"]
+	simulated = requests.post(
+		sandbox.url + "/mpesa/c2b/v1/simulate",
+		headers={"Authorization": f"Bearer {auth}"},
+		json={
+			"ShortCode": PAYBILL,
+			"CommandID": "CustomerPayBillOnline",
+			"Amount": "300",
+			"Msisdn": "254708374149",
+			"BillRefNumber": account,
+		},
+		timeout=10,
+	)
+	assert simulated.status_code == 200, simulated.text
+	assert sandbox.client.drain()
+	trans_id = sandbox.client.ledger()["c2b"][-1]["trans_id"]
+	deadline = time.monotonic() + 20
+	payout = None
+	while not payout and time.monotonic() < deadline:
+		frappe.db.rollback()
+		payout = frappe.db.get_value(LEDGER, {"transaction_id": trans_id}, "payout")
+		time.sleep(0.05)
+	assert payout, site.server_log()[-3000:]
+	wait_status(payout, "Paid")
+	assert frappe.db.get_value(LEDGER, {"transaction_id": trans_id}, "b2c_payment_sent") == 1
+	report(site, sandbox, "C2B payment -> credit -> B2C payout", payout, 1)
+
+
+def test_manager_retries_a_failed_payout_once(site, sandbox):
+	import frappe
+
+	from tuktuk_management.tests.utils import make_driver, make_payment
+
+	driver = make_driver()
+	frappe.db.commit()
+	sandbox.client.script("insufficient_funds", phone=phone_of(driver))
+	payout = make_payment(driver, 300).payout
+	wait_status(payout, "Failed")
+	manager = manager_session(site)
+	url = site.base_url + "/api/method/tuktuk_management.api.payouts.retry_payout"
+	anonymous = requests.post(url, json={"payout": payout}, timeout=10)
+	assert anonymous.status_code == 403
+	retried = manager.post(url, json={"payout": payout}, timeout=30)
+	assert retried.status_code == 200, retried.text
+	wait_status(payout, "Paid")
+	again = manager.post(url, json={"payout": payout}, timeout=30)
+	assert again.status_code == 417 or again.status_code >= 400  # already paid: refused
+	report(site, sandbox, "insufficient funds -> manager retry -> Paid", payout, 1)
+
+
+def test_concurrent_workers_send_a_payout_once(site, sandbox):
+	"""Four workers pick up the same Queued payout at once: the row lock lets exactly one send it."""
+	_driver, payout = held_then_queued()
+	code = (
+		"import sys, frappe; frappe.init(sys.argv[1], sites_path=sys.argv[2]); frappe.connect();"
+		"from tuktuk_management.payouts import outbox; print(outbox.send_payout(sys.argv[3]))"
+	)
+	workers = [
+		subprocess.Popen(
+			[sys.executable, "-c", code, site.name, site.sites_path, payout],
+			stdout=subprocess.PIPE,
+			stderr=subprocess.PIPE,
+			text=True,
+		)
+		for _ in range(4)
+	]
+	outputs = [w.communicate(timeout=60) for w in workers]
+	actions = [(out.strip().splitlines() or [""])[-1] for out, _err in outputs]
+	assert actions.count("send") == 1, outputs
+	wait_status(payout, "Paid")
+	assert len(sandbox.client.ledger(payout)["attempts"]) == 1
+	report(site, sandbox, "4 concurrent workers on one payout", payout, 1)

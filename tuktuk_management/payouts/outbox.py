@@ -26,6 +26,10 @@ TRANSACTION = "TukTuk Transaction"
 # A payout whose last attempt's outcome is not known yet.
 IN_DOUBT = ("Sent", "Unknown")
 RETRY_BATCH = 50
+# M-Pesa may still be processing a request for a while after accepting it; a Transaction Status query in
+# that window would answer "no such payment" for a payment about to be made. So an in-doubt payout is
+# checked, and a "not found" is believed, only this long after the request was sent.
+IN_DOUBT_GRACE_MINUTES = 2
 
 
 def _log(title, message):
@@ -36,6 +40,19 @@ def backoff_minutes(settings, attempts: int) -> float:
 	"""Wait before retry number `attempts + 1`: the configured minutes doubled per attempt, capped at a day."""
 	base = max(int(settings.b2c_retry_backoff_minutes or 0), 0)
 	return float(min(base * (2 ** max(attempts - 1, 0)), 24 * 60))
+
+
+def check_delay_minutes(settings) -> float:
+	"""How long after a send an in-doubt payout is first checked (never inside the grace window)."""
+	return max(backoff_minutes(settings, 1), IN_DOUBT_GRACE_MINUTES)
+
+
+def old_enough_to_check(doc, now=None) -> bool:
+	"""Whether the payout's last request was sent long enough ago for a "not found" to be believed."""
+	if not doc.last_attempt_at:
+		return True
+	now = now or now_datetime()
+	return get_datetime(doc.last_attempt_at) <= add_to_date(now, minutes=-IN_DOUBT_GRACE_MINUTES)
 
 
 def sendable_amount(amount) -> int:
@@ -110,14 +127,14 @@ def _claim(name: str, force: bool = False) -> str | None:
 					"attempts": (doc.attempts or 0) + 1,
 					"last_attempt_at": now,
 					# When to ask M-Pesa if no Result has come by then.
-					"next_attempt_at": add_to_date(now, minutes=backoff_minutes(settings, 1)),
+					"next_attempt_at": add_to_date(now, minutes=check_delay_minutes(settings)),
 					"originator_conversation_id": doc.originator_conversation_id or name,
 					"last_error": None,
 				},
 			)
 			action = "send"
 	elif doc.status in IN_DOUBT and due and settings.b2c_enabled:
-		_set(name, {"next_attempt_at": add_to_date(now, minutes=backoff_minutes(settings, 1))})
+		_set(name, {"next_attempt_at": add_to_date(now, minutes=check_delay_minutes(settings))})
 		action = "check"
 	# Boundary: the claim (Sent, with its attempt counted) is durable before M-Pesa hears of it.
 	frappe.db.commit()
@@ -208,7 +225,7 @@ def mark_unknown(name: str, reason: str) -> bool:
 			"status": "Unknown",
 			"last_error": reason[:1000],
 			"next_attempt_at": add_to_date(
-				get_datetime(doc.last_attempt_at or now_datetime()), minutes=backoff_minutes(settings, 1)
+				get_datetime(doc.last_attempt_at or now_datetime()), minutes=check_delay_minutes(settings)
 			),
 		},
 	)

@@ -9,6 +9,7 @@ together with the inbox row, in one transaction. A body that matches no payout s
 import json
 
 import frappe
+from frappe.utils import add_to_date, get_datetime
 
 from tuktuk_management import inbox
 from tuktuk_management.money import D
@@ -239,6 +240,17 @@ def _apply_status_result(doc, parsed):
 	if doc.status not in outbox.IN_DOUBT:
 		return "Duplicate", f"Payout is {doc.status}; status result not needed"
 	if code in STATUS_NOT_FOUND_CODES or (code == "0" and state in STATUS_NOT_PAID):
+		if not outbox.old_enough_to_check(doc):
+			# Asked too soon after sending: M-Pesa may still be processing it. Ask again later.
+			outbox._set(
+				doc.name,
+				{
+					"next_attempt_at": add_to_date(
+						get_datetime(doc.last_attempt_at), minutes=outbox.IN_DOUBT_GRACE_MINUTES
+					)
+				},
+			)
+			return "Processed", f"Not found yet ({code}), but the request is too recent to conclude"
 		new_status = outbox.requeue_unpaid(doc.name, f"M-Pesa status: {code} {desc} {state}".strip())
 		return "Processed", f"Not paid by M-Pesa; payout {new_status}"
 	# Anything else tells us nothing certain: stay in doubt, ask again later.

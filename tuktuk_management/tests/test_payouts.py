@@ -234,6 +234,11 @@ class TestResultHandling(FrappeTestCase):
 		# Queued for a resend (B2C is off in tests, so the send job holds it instead of sending).
 		self.assertIn(frappe.db.get_value(PAYOUT, payout.name, "status"), ("Queued", "On Hold"))
 
+	def test_status_not_found_too_soon_after_sending_is_not_believed(self):
+		payout = make_payout(status="Sent", last_attempt_at=frappe.utils.now_datetime())
+		results.handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
+		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Sent")
+
 	def test_status_not_found_after_max_attempts_fails(self):
 		payout = make_payout(status="Unknown", attempts=99)
 		results.handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
