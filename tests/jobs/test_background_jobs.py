@@ -2,6 +2,8 @@
 `frappe-lite worker --burst` process with Redis."""
 
 import os
+import subprocess
+import sys
 
 import frappe
 import pytest
@@ -133,6 +135,45 @@ class TestRQ:
 		assert open(marker).read() == "2"
 		with site.connect():
 			assert [n.value for n in notes("rq retried")] == [2]
+
+	def test_real_deadlock_between_two_workers_is_retried(self, fixture_site, redis_url, tmp_path):
+		site = fixture_site(redis_queue=redis_url)
+		if site.backend == "sqlite":
+			pytest.skip("SQLite serialises writers: two jobs cannot deadlock")
+		with site.connect():
+			a = frappe.get_doc({"doctype": "Fixture Note", "title": "a"}).insert().name
+			b = frappe.get_doc({"doctype": "Fixture Note", "title": "b"}).insert().name
+			enqueue(f"{JOBS}.lock_two_notes", first=a, second=b, barrier_dir=str(tmp_path))
+			enqueue(f"{JOBS}.lock_two_notes", first=b, second=a, barrier_dir=str(tmp_path))
+			frappe.db.commit()
+		frappe_lite = os.path.join(os.path.dirname(sys.executable), "frappe-lite")
+		workers = [
+			subprocess.Popen(
+				[
+					frappe_lite,
+					"--sites-path",
+					site.sites_path,
+					"--site",
+					site.name,
+					"worker",
+					"--burst",
+					"--quiet",
+				],
+				env=site.env(),
+				stdout=subprocess.DEVNULL,
+				stderr=subprocess.PIPE,
+				text=True,
+			)
+			for _ in range(2)
+		]
+		for w in workers:
+			w.wait(timeout=60)
+		attempts = sorted(int(open(tmp_path / f"attempts-{n}").read()) for n in (a, b))
+		assert attempts == [1, 2], "one job was the deadlock victim and ran again"
+		with site.connect():
+			assert frappe.db.get_value("Fixture Note", a, "value") == 1
+			assert frappe.db.get_value("Fixture Note", b, "value") == 1
+			assert error_logs(f"{JOBS}.lock_two_notes") == []
 
 	def test_worker_bad_queue_and_missing_redis(self, fixture_site, redis_url):
 		site = fixture_site(redis_queue=redis_url)

@@ -52,3 +52,22 @@ def before_tests():
 def failing_scheduled_job():
 	write_note("failing_scheduled_job")
 	raise ValueError("scheduled job failed")
+
+
+def lock_two_notes(first, second, barrier_dir):
+	"""Lock note `first`, wait until the other job holds `second`, then lock and bump `second`: two of these with
+	swapped arguments deadlock on MariaDB. Attempts are counted in barrier_dir/attempts-<first>."""
+	import time
+
+	counter = os.path.join(barrier_dir, f"attempts-{first}")
+	attempts = int(open(counter).read()) if os.path.exists(counter) else 0
+	with open(counter, "w") as f:
+		f.write(str(attempts + 1))
+
+	frappe.get_doc("Fixture Note", first, for_update=True)
+	open(os.path.join(barrier_dir, f"locked-{first}"), "w").close()
+	deadline = time.monotonic() + 10
+	while not os.path.exists(os.path.join(barrier_dir, f"locked-{second}")) and time.monotonic() < deadline:
+		time.sleep(0.02)
+	doc = frappe.get_doc("Fixture Note", second, for_update=True)
+	doc.db_set("value", doc.value + 1)
