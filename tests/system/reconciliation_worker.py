@@ -33,6 +33,7 @@ def pay(sites_path, site, driver, count, amount, prefix):
 		result = credit_payment(driver, amount, f"{prefix}{i:05d}")
 		credited += result.status == "Processed"
 		duplicates += result.status == "Duplicate"
+		time.sleep(0.001)  # a breath between units: SQLite's write lock is not fair, the fixer must get turns
 	frappe.destroy()
 	return {"sent": int(count), "credited": credited, "duplicates": duplicates}
 

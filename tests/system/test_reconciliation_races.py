@@ -64,6 +64,48 @@ def ledger_total(frappe, driver, period=None):
 	return money(row[0]), money(row[1]), int(row[2])
 
 
+def wait_for_ledger_rows(site, driver, count, timeout=60):
+	"""Block until ``driver`` has at least ``count`` ledger rows (committed by the payer processes)."""
+	import time
+
+	deadline = time.monotonic() + timeout
+	while time.monotonic() < deadline:
+		with site.connect() as frappe:
+			if frappe.db.count("TukTuk Transaction", {"driver": driver}) >= count:
+				return
+		time.sleep(0.01)
+	raise AssertionError(f"payments did not start within {timeout}s")
+
+
+def stale_fixes(frappe, driver):
+	"""Fixes whose ledger sum missed rows committed before the fix took the driver's lock.
+
+	A payment inserts its ledger row while holding the driver's row lock, and a fix writes its record while
+	holding it, so the ledger rows created before a fix record's creation are exactly the rows that fix must
+	have counted: ``transactions_count`` must equal their number (and the sum their contributions)."""
+	from bisect import bisect_left
+
+	rows = frappe.db.sql(
+		"""SELECT creation, target_contribution FROM `tabTukTuk Transaction`
+		WHERE driver = %s AND payment_status = 'Completed' ORDER BY creation""",
+		(driver,),
+	)
+	creations = [r[0] for r in rows]
+	running = [Decimal(0)]
+	for r in rows:
+		running.append(running[-1] + money(r[1]))
+	stale = []
+	for fix in frappe.get_all(
+		"TukTuk Balance Reconciliation",
+		filters={"driver": driver, "fixed": 1},
+		fields=["name", "creation", "transactions_count", "calculated_balance"],
+	):
+		before = bisect_left(creations, fix.creation)
+		if fix.transactions_count != before or money(fix.calculated_balance) != running[before]:
+			stale.append((fix.name, fix.transactions_count, before))
+	return stale
+
+
 def make_driver(frappe, **fields):
 	"""An Active driver with a fixed split: half of every payment to the target, whatever the balance (a
 	target nobody reaches), so the expected balance is known in advance."""
@@ -104,6 +146,7 @@ def test_fix_racing_payments_erases_nothing(site):
 		balance = money(frappe.db.get_value("TukTuk Driver", driver, "current_balance"))
 		contribution, amounts, rows = ledger_total(frappe, driver)
 		fixed_records = frappe.db.count("TukTuk Balance Reconciliation", {"driver": driver, "fixed": 1})
+		stale = stale_fixes(frappe, driver)
 
 	sent = payers * per_payer
 	expected = sent * amount / 2
@@ -111,7 +154,12 @@ def test_fix_racing_payments_erases_nothing(site):
 	print(
 		f"\n[{site.backend}] fix racing payments: payments sent {sent}, credited {sum(p['credited'] for p in paid)}, "
 		f"ledger rows {rows}, ledger amount {amounts}, balance {balance} (expected {expected}), lost {lost}; "
-		f"fixer rounds {fixes['rounds']}, fixes {fixes['fixes']}, fix records {fixed_records}"
+		f"fixer rounds {fixes['rounds']}, fixes {fixes['fixes']}, fix records {fixed_records}, stale fixes {len(stale)}"
+	)
+	# The final balance alone cannot show a fix that erased a payment: the next fix puts it back. So every fix
+	# is checked against the ledger as it stood when the fix held the lock (see stale_fixes).
+	assert stale == [], (
+		f"fixes computed from a stale ledger (erasing payments until the next fix): {stale[:5]}"
 	)
 	assert sum(p["credited"] for p in paid) == sent
 	assert rows == sent
@@ -206,6 +254,7 @@ def test_daily_close_racing_payments(site):
 		new_period = getdate(add_days(period, 1))
 
 	payers = [start(site, "pay", driver, 30, "10", f"CLOSE{n}X") for n in range(2)]
+	wait_for_ledger_rows(site, driver, 10)  # close in the middle of the stream, not before it starts
 	closer = start(site, "close", new_period)
 	closed = finish(closer)
 	paid = [finish(p) for p in payers]
@@ -229,6 +278,7 @@ def test_daily_close_racing_payments(site):
 	assert money(close[0].closing_balance) == before[0], "the closing balance is the closed period's ledger"
 	assert balance == after[0], "the new period's balance is its ledger"
 	assert before[2] + after[2] == 60
+	assert before[2] >= 10 and after[2] >= 1, "the close should have landed inside the stream of payments"
 
 
 def test_self_check_is_safe_on_a_live_site(site):
