@@ -36,7 +36,11 @@ def mariadb_reason():
 
 			c = _server_conf()
 			conn = pymysql.connect(
-				host=c["db_host"], port=c["db_port"], user=c["db_user"], password=c["db_password"], connect_timeout=3
+				host=c["db_host"],
+				port=c["db_port"],
+				user=c["db_user"],
+				password=c["db_password"],
+				connect_timeout=3,
 			)
 			conn.close()
 			_mariadb_state["reason"] = None
@@ -94,7 +98,13 @@ class TestSite:
 		"""Run `frappe-lite --sites-path P --site S ARGS` and return the CompletedProcess."""
 		cmd = [FRAPPE_LITE, "--sites-path", self.sites_path, "--site", self.name, *map(str, args)]
 		proc = subprocess.run(
-			cmd, capture_output=True, text=True, timeout=timeout, input=input, env=env or self.env(), check=False
+			cmd,
+			capture_output=True,
+			text=True,
+			timeout=timeout,
+			input=input,
+			env=env or self.env(),
+			check=False,
 		)
 		if check and proc.returncode != 0:
 			raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -201,9 +211,14 @@ def pytest_sessionfinish(session, exitstatus):
 		import pymysql
 
 		c = _server_conf()
-		conn = pymysql.connect(host=c["db_host"], port=c["db_port"], user=c["db_user"], password=c["db_password"])
+		conn = pymysql.connect(
+			host=c["db_host"], port=c["db_port"], user=c["db_user"], password=c["db_password"]
+		)
 		with conn.cursor() as cur:
-			cur.execute("select schema_name from information_schema.schemata where schema_name like %s", (f"fltest\\_{RUN_ID}%",))
+			cur.execute(
+				"select schema_name from information_schema.schemata where schema_name like %s",
+				(f"fltest\\_{RUN_ID}%",),
+			)
 			for (name,) in cur.fetchall():
 				cur.execute(f"drop database `{name}`")
 		conn.close()

@@ -86,17 +86,18 @@ def new_site(
 	if force and os.path.exists(site_path):
 		_drop_database_for(site_path)
 		shutil.rmtree(site_path)
-	os.makedirs(os.path.join(site_path, "private", "backups"), exist_ok=True)
-	os.makedirs(os.path.join(site_path, "public", "files"), exist_ok=True)
 	config = {"encryption_key": _new_encryption_key()}
 	if db_url:
-		config.update(parse_db_url(db_url))
+		config.update(parse_db_url(db_url))  # a bad URL fails here, before anything is created
 		if not config["db_name"]:
 			config["db_name"] = "_" + frappe.generate_hash(length=16)
-		_create_mariadb_database(config, force=force)
 	else:
 		config.update({"db_type": "sqlite", "db_name": site})
 	config.update(extra_config or {})
+	if db_url:
+		_create_mariadb_database(config, force=force)
+	os.makedirs(os.path.join(site_path, "private", "backups"), exist_ok=True)
+	os.makedirs(os.path.join(site_path, "public", "files"), exist_ok=True)
 	with open(os.path.join(site_path, "site_config.json"), "w") as f:
 		json.dump(config, f, indent=1, sort_keys=True)
 
@@ -282,7 +283,7 @@ def sync_for(app):
 
 	clear_meta_cache()
 	metas = []
-	for module, _folder, json_path in iter_doctype_files(app):
+	for _module, _folder, json_path in iter_doctype_files(app):
 		with open(json_path) as f:
 			metas.append(Meta(json.load(f), app=app))
 	# the DocType table first: every other DocType gets a row in it

@@ -144,6 +144,8 @@ class BaseDocument:
 			value = dict(value)
 			value["doctype"] = options
 			child = get_controller(options)(value)
+		if not child.name:
+			child.__dict__["__islocal"] = 1
 		child.parent = self.name
 		child.parenttype = self.doctype
 		child.parentfield = key

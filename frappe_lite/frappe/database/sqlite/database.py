@@ -375,7 +375,7 @@ def _expand_sequences(sql, values):
 	return "".join(out), tuple(params)
 
 
-_UNIQUE_FAIL = re.compile(r"UNIQUE constraint failed: ([^\s,]+)")
+_UNIQUE_FAIL = re.compile(r"UNIQUE constraint failed: (.+)$")
 
 
 def _as_mysql_error(e: sqlite3.Error):
@@ -384,7 +384,8 @@ def _as_mysql_error(e: sqlite3.Error):
 	if isinstance(e, sqlite3.IntegrityError):
 		m = _UNIQUE_FAIL.search(msg)
 		if m:
-			column = m.group(1).split(".")[-1]
+			# "tabLF Hash.name" or "tabX.a, tabX.b": name the key after its (first) column, as MariaDB names ours
+			column = m.group(1).split(", ")[0].rsplit(".", 1)[-1]
 			key = "PRIMARY" if column == "name" else column
 			return pymysql.err.IntegrityError(1062, f"Duplicate entry for key '{key}' ({msg})")
 		if "not null" in low:
