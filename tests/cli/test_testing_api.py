@@ -43,7 +43,7 @@ class Helpers(FrappeTestCase):
 			frappe.db.get_value("Fixture Note", {"title": "x"})
 		with self.assertRaises(AssertionError), self.assertQueryCount(1):
 			frappe.db.sql("select 1")
-			frappe.db.sql("select 2")
+			frappe.db.get_value("Fixture Note", {"title": "x"})
 		# the counter is gone again
 		self.assertNotIn("sql", frappe.local.db.__dict__)
 

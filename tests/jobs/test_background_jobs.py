@@ -72,8 +72,17 @@ class TestInlineAfterCommit:
 			# now=True calls the method at once and commits nothing
 			assert enqueue(f"{JOBS}.write_note", title="now", now=True) == "now"
 			assert len(notes("now")) == 1
+			# so does is_async=False outside tests
+			assert enqueue(f"{JOBS}.write_note", title="sync", is_async=False) == "sync"
 			frappe.db.rollback()
-			assert notes("now") == [] and notes("dedup") == [] and notes("later") == []
+			assert notes("now") == notes("sync") == notes("dedup") == notes("later") == []
+
+			# in tests is_async=False runs the job at once through execute_job, which commits (an RQ sync queue)
+			frappe.flags.in_test = True
+			enqueue(f"{JOBS}.write_note", title="sync in test", is_async=False)
+			frappe.db.rollback()
+			frappe.flags.in_test = False
+			assert len(notes("sync in test")) == 1
 
 			enqueue(f"{JOBS}.write_note", title="dedup", job_id="one", deduplicate=True)
 			enqueue(f"{JOBS}.write_note", title="dedup", job_id="one", deduplicate=True)
