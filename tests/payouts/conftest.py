@@ -3,7 +3,9 @@ served over HTTP by `frappe-lite serve` so the simulator's callbacks reach the a
 the test process through which payments are credited (their payout jobs run inline after commit)."""
 
 import contextlib
+import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -195,3 +197,35 @@ def pytest_terminal_summary(terminalreporter):
 		terminalreporter.write_sep("-", "B2C scenarios: payments made by the simulator")
 		for line in PAYMENTS_REPORT:
 			terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def rq_site(payout_site, sandbox):
+	"""The served site with `redis_queue` set for the duration of one test: payout jobs go to RQ and run in a
+	separate `frappe-lite worker` process. Skipped when Redis is not reachable (mandatory under CI)."""
+	redis = pytest.importorskip("redis")
+	for db in random.sample(range(5, 16), 11):
+		conn = redis.Redis(host="127.0.0.1", port=6379, db=db)
+		try:
+			if conn.dbsize() == 0:
+				break
+		except redis.exceptions.ConnectionError:
+			if os.environ.get("CI") == "true":
+				raise
+			pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+	else:
+		pytest.skip("no empty Redis db among 5..15")
+	config_path = Path(payout_site.sites_path) / payout_site.name / "site_config.json"
+	original = config_path.read_text()
+	config = json.loads(original)
+	config["redis_queue"] = f"redis://127.0.0.1:6379/{db}"
+	config_path.write_text(json.dumps(config, indent=1))
+	sandbox.client.reset()
+	payout_site.configure()
+	try:
+		with payout_site.connect():
+			yield payout_site
+		sandbox.client.drain()
+	finally:
+		config_path.write_text(original)
+		conn.flushdb()

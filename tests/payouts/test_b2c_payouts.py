@@ -459,3 +459,48 @@ def test_concurrent_workers_send_a_payout_once(site, sandbox):
 	wait_status(payout, "Paid")
 	assert len(sandbox.client.ledger(payout)["attempts"]) == 1
 	report(site, sandbox, "4 concurrent workers on one payout", payout, 1)
+
+
+def test_payout_jobs_through_an_rq_worker(rq_site, sandbox):
+	"""With Redis configured, crediting only enqueues the payout; a separate RQ worker process sends it, and
+	a payout M-Pesa never paid is re-queued by the status result and sent by the worker: still once."""
+	import frappe
+
+	from tuktuk_management.tests.utils import make_driver, make_payment
+
+	driver = make_driver()
+	frappe.db.commit()
+	payout = make_payment(driver, 300).payout
+	assert row(payout).status == "Queued" and sandbox.client.ledger(payout)["attempts"] == []
+	worker = rq_site_cli(rq_site, "worker", "--burst", "--queue", "short")
+	assert worker.returncode == 0, worker.stderr
+	wait_status(payout, "Paid")
+
+	_driver, lost = held_then_queued()
+	died = kill_worker(rq_site, lost, "before")
+	assert died.returncode == 9
+	age(lost)
+	run_scheduler_tick()  # status query; the answer (not found) re-queues it on RQ
+	assert sandbox.client.drain()
+	wait_status(lost, "Queued")
+	worker = rq_site_cli(rq_site, "worker", "--burst", "--queue", "short")
+	assert worker.returncode == 0, worker.stderr
+	wait_status(lost, "Paid")
+	report(rq_site, sandbox, "RQ worker: credited payout", payout, 1)
+	report(rq_site, sandbox, "RQ worker: claimed, died before sending, re-queued", lost, 1)
+
+
+def rq_site_cli(site, *args):
+	return subprocess.run(
+		[
+			str(Path(sys.executable).parent / "frappe-lite"),
+			"--sites-path",
+			site.sites_path,
+			"--site",
+			site.name,
+			*args,
+		],
+		capture_output=True,
+		text=True,
+		timeout=120,
+	)
