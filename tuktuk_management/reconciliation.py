@@ -323,7 +323,7 @@ def fix_under_lock(driver_name: str, date=None, source: str = "Manual", global_t
 	return result
 
 
-def _all_balances_against_ledger(period=None, drivers=None) -> list:
+def balances_against_ledger(period=None, drivers=None) -> list:
 	"""Every driver's balance beside its ledger total: ONE grouped query, whatever the number of drivers.
 
 	``period`` None compares each driver's open period; a date compares that period for everyone (the
@@ -372,7 +372,7 @@ def reconcile_all_drivers_balances(
 	With ``commit`` each fix commits on its own, so no fix holds its locks while waiting for the next."""
 	auto_fix = as_bool(auto_fix)
 	period = getdate(date) if date else None
-	rows = _all_balances_against_ledger(period, drivers)
+	rows = balances_against_ledger(period, drivers)
 	global_target = None
 	results, discrepancies = [], []
 	drivers_fixed = 0

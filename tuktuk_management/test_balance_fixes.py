@@ -336,7 +336,7 @@ def check_mass_reconciliation(scratch: _Scratch, check: _Check) -> None:
 	after = reconciliation.reconcile_all_drivers_balances(drivers=drivers, source=SOURCE)
 	check.expect(after.drivers_with_discrepancies == 0, "a second pass finds no discrepancy")
 
-	production = reconciliation._all_balances_against_ledger()
+	production = reconciliation.balances_against_ledger()
 	off = [
 		r.name
 		for r in production

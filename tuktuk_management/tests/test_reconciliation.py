@@ -265,3 +265,27 @@ class TestReconciliationAPI(FrappeTestCase):
 		lines = frappe.response["result"].splitlines()
 		self.assertEqual(lines[0].split(",")[:3], ["timestamp", "transaction_id", "transaction_type"])
 		self.assertIn("total_target_contribution,42.25", lines)
+
+
+class TestDriverBalanceReconciliationReport(FrappeTestCase):
+	"""The Script Report shows every driver's balance beside its ledger total and changes nothing."""
+
+	def test_report_rows(self):
+		from tuktuk_management.tuktuk_management.report.driver_balance_reconciliation import (
+			driver_balance_reconciliation as report,
+		)
+
+		good, bad = make_driver(), make_driver()
+		record_payment(good, "100", "50")
+		record_payment(bad, "100", "50")
+		corrupt_balance(bad, "2.5")
+		columns, data = report.execute({})
+		self.assertIn("discrepancy", [c["fieldname"] for c in columns])
+		rows = {row["driver"]: row for row in data}
+		self.assertEqual(rows[good]["discrepancy"], Decimal("0.00"))
+		self.assertEqual(rows[bad]["discrepancy"], Decimal("2.50"))
+		self.assertEqual(rows[bad]["calculated_balance"], Decimal("50.00"))
+		only = {row["driver"] for row in report.execute({"only_discrepancies": 1})[1]}
+		self.assertIn(bad, only)
+		self.assertNotIn(good, only)
+		self.assertEqual(balance_of(bad), Decimal("52.50"))
