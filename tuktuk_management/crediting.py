@@ -127,12 +127,16 @@ def credit_payment(
 			continue
 		except Exception as e:
 			frappe.db.rollback(save_point=savepoint)
-			duplicate = _existing_transaction(transaction_id)
-			if duplicate:
-				# The unique index caught a concurrent repeat: not an error for our caller.
-				del frappe.local.message_log[messages_before:]
-				result = _duplicate(duplicate, callback)
-			else:
+			try:
+				duplicate = _existing_transaction(transaction_id)
+				if duplicate:
+					# The unique index caught a concurrent repeat: not an error for our caller.
+					del frappe.local.message_log[messages_before:]
+					result = _duplicate(duplicate, callback)
+			except Exception:
+				frappe.db.rollback(save_point=savepoint)
+				duplicate = None
+			if not duplicate:
 				_record_failure(callback, transaction_id, e)
 				raise
 		result.attempts = attempt
@@ -250,11 +254,13 @@ def _existing_transaction(transaction_id: str) -> str | None:
 
 
 def _duplicate(existing: str, callback: str | None) -> CreditResult:
+	# A locking read: the row may have been committed after this transaction's snapshot was taken.
 	row = frappe.db.get_value(
 		"TukTuk Transaction",
 		existing,
 		["name", "driver", "amount", "driver_share", "target_contribution", "balance_period", "payout"],
 		as_dict=True,
+		for_update=True,
 	)
 	if callback:
 		inbox.mark(callback, "Duplicate", transaction=existing, error=_("TransID already credited"))
