@@ -504,3 +504,28 @@ def rq_site_cli(site, *args):
 		text=True,
 		timeout=120,
 	)
+
+
+def test_retries_back_off_and_exhausted_payouts_fail_visibly(site, sandbox):
+	"""OAuth refused (a wrong consumer secret): nothing is sent, the payout waits with backoff and the
+	error visible; after b2c_max_attempts it is Failed with the reason and an Error Log."""
+	import frappe
+
+	frappe.db.set_single_value("TukTuk Settings", "b2c_max_attempts", 2)
+	doc = frappe.get_single("TukTuk Settings")
+	doc.mpesa_consumer_secret = "wrong-secret"
+	doc.save(ignore_permissions=True)
+	frappe.db.commit()
+	_driver, payout = credit(300)
+	got = row(payout, "status", "attempts", "last_error", "next_attempt_at")
+	assert (got.status, got.attempts) == ("Queued", 1)
+	assert "Invalid Authentication passed" in got.last_error and got.next_attempt_at
+	age(payout)
+	run_scheduler_tick()
+	assert row(payout, "attempts").attempts == 2
+	age(payout)
+	run_scheduler_tick()
+	got = row(payout, "status", "last_error")
+	assert got.status == "Failed" and "Gave up after 2 attempts" in got.last_error
+	assert frappe.db.exists("Error Log", {"method": "B2C Payout Failed"})
+	report(site, sandbox, "OAuth refused -> backoff -> exhausted -> Failed", payout, 0)

@@ -11,6 +11,7 @@
 """
 
 import base64
+import contextlib
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -212,6 +213,18 @@ def fetch_token(config: DarajaConfig) -> tuple[str, float]:
 	return body["access_token"], lifetime
 
 
+@contextlib.contextmanager
+def nothing_sent_on_error():
+	"""Turn any failure while preparing a request (settings missing, certificate unreadable) into
+	DarajaNotSent: it happened before anything reached M-Pesa. Daraja's own errors pass through."""
+	try:
+		yield
+	except (DarajaError, DarajaNotSent, DarajaOutcomeUnknown):
+		raise
+	except Exception as exc:
+		raise DarajaNotSent(f"M-Pesa request not prepared: {exc}") from exc
+
+
 # -- requests -----------------------------------------------------------------------------------------
 def _json(response) -> dict:
 	try:
@@ -227,7 +240,8 @@ def post(path: str, body: dict, config: DarajaConfig | None = None) -> dict:
 	Returns the JSON reply of a 2xx answer. Raises DarajaError (refused, nothing executed),
 	DarajaOutcomeUnknown (maybe executed) or DarajaNotSent (certainly not executed)."""
 	config = config or get_config()
-	token = get_access_token(config)
+	with nothing_sent_on_error():
+		token = get_access_token(config)
 	for attempt in (1, 2):
 		try:
 			response = requests.post(
@@ -318,20 +332,21 @@ def b2c_payment_request(
 	config: DarajaConfig | None = None,
 ) -> dict:
 	"""Send one B2C payment (v3, so the OriginatorConversationID is ours). Returns Daraja's sync reply."""
-	config = config or get_config()
-	body = {
-		"OriginatorConversationID": originator_conversation_id,
-		"InitiatorName": config.initiator_name,
-		"SecurityCredential": security_credential(),
-		"CommandID": config.command_id,
-		"Amount": int(amount),
-		"PartyA": config.b2c_shortcode,
-		"PartyB": phone,
-		"Remarks": remarks[:100],
-		"QueueTimeOutURL": callback_url("b2c_timeout", config),
-		"ResultURL": callback_url("b2c_result", config),
-		"Occassion": occasion[:100],  # sic: Daraja's spelling
-	}
+	with nothing_sent_on_error():
+		config = config or get_config()
+		body = {
+			"OriginatorConversationID": originator_conversation_id,
+			"InitiatorName": config.initiator_name,
+			"SecurityCredential": security_credential(),
+			"CommandID": config.command_id,
+			"Amount": int(amount),
+			"PartyA": config.b2c_shortcode,
+			"PartyB": phone,
+			"Remarks": remarks[:100],
+			"QueueTimeOutURL": callback_url("b2c_timeout", config),
+			"ResultURL": callback_url("b2c_result", config),
+			"Occassion": occasion[:100],  # sic: Daraja's spelling
+		}
 	return post(B2C_PATH, body, config)
 
 
@@ -339,20 +354,21 @@ def transaction_status_query(
 	*, original_conversation_id: str, payout: str, config: DarajaConfig | None = None
 ) -> dict:
 	"""Ask M-Pesa what became of a payment we sent; the answer comes to transaction_status_result."""
-	config = config or get_config()
-	body = {
-		"Initiator": config.initiator_name,
-		"SecurityCredential": security_credential(),
-		"CommandID": "TransactionStatusQuery",
-		"TransactionID": "",
-		"OriginalConversationID": original_conversation_id,
-		"PartyA": config.b2c_shortcode,
-		"IdentifierType": "4",
-		"ResultURL": callback_url("transaction_status_result", config, payout=payout),
-		"QueueTimeOutURL": callback_url("transaction_status_timeout", config, payout=payout),
-		"Remarks": "Payout status check",
-		"Occasion": payout,
-	}
+	with nothing_sent_on_error():
+		config = config or get_config()
+		body = {
+			"Initiator": config.initiator_name,
+			"SecurityCredential": security_credential(),
+			"CommandID": "TransactionStatusQuery",
+			"TransactionID": "",
+			"OriginalConversationID": original_conversation_id,
+			"PartyA": config.b2c_shortcode,
+			"IdentifierType": "4",
+			"ResultURL": callback_url("transaction_status_result", config, payout=payout),
+			"QueueTimeOutURL": callback_url("transaction_status_timeout", config, payout=payout),
+			"Remarks": "Payout status check",
+			"Occasion": payout,
+		}
 	return post(STATUS_PATH, body, config)
 
 

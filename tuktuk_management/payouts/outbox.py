@@ -69,7 +69,7 @@ def _enqueue_send(payout: str):
 	)
 
 
-def _set(name, values: dict):
+def update_payout(name, values: dict):
 	frappe.db.set_value(PAYOUT, name, values, update_modified=True)
 
 
@@ -98,11 +98,11 @@ def _claim(name: str, force: bool = False) -> str | None:
 	action = None
 	if doc.status == "Queued":
 		if not settings.b2c_enabled:
-			_set(name, {"status": "On Hold", "last_error": _("B2C payouts are disabled")})
+			update_payout(name, {"status": "On Hold", "last_error": _("B2C payouts are disabled")})
 		elif not due:
 			pass
 		elif (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
-			_set(
+			update_payout(
 				name, {"status": "Failed", "last_error": _("Gave up after {0} attempts").format(doc.attempts)}
 			)
 			_log(
@@ -110,7 +110,7 @@ def _claim(name: str, force: bool = False) -> str | None:
 				f"Payout {name} exhausted {doc.attempts} attempts: {doc.last_error or ''}",
 			)
 		elif sendable_amount(doc.amount) < 1 or not doc.phone:
-			_set(
+			update_payout(
 				name,
 				{
 					"status": "Failed",
@@ -120,7 +120,7 @@ def _claim(name: str, force: bool = False) -> str | None:
 				},
 			)
 		else:
-			_set(
+			update_payout(
 				name,
 				{
 					"status": "Sent",
@@ -134,7 +134,7 @@ def _claim(name: str, force: bool = False) -> str | None:
 			)
 			action = "send"
 	elif doc.status in IN_DOUBT and due and settings.b2c_enabled:
-		_set(name, {"next_attempt_at": add_to_date(now, minutes=check_delay_minutes(settings))})
+		update_payout(name, {"next_attempt_at": add_to_date(now, minutes=check_delay_minutes(settings))})
 		action = "check"
 	# Boundary: the claim (Sent, with its attempt counted) is durable before M-Pesa hears of it.
 	frappe.db.commit()
@@ -167,9 +167,9 @@ def _send(name: str):
 		_after_failure(name, "Unknown", str(exc))
 		return
 	except Exception as exc:
-		# A configuration error before anything was sent (frappe.throw in the client), or a bug.
+		# Unexpected (a bug): the request may have gone out, so never resend blindly; a status check decides.
 		frappe.db.rollback()
-		_after_failure(name, "Queued", f"{type(exc).__name__}: {exc}")
+		_after_failure(name, "Unknown", f"{type(exc).__name__}: {exc}")
 		_log("B2C Payout Error", frappe.get_traceback())
 		return
 	values = {"conversation_id": reply.get("ConversationID")}
@@ -191,7 +191,7 @@ def _after_failure(name: str, status: str, error: str):
 			values["next_attempt_at"] = add_to_date(
 				now_datetime(), minutes=backoff_minutes(settings, doc.attempts or 1)
 			)
-		_set(name, values)
+		update_payout(name, values)
 	# Boundary: the attempt's outcome is recorded.
 	frappe.db.commit()
 
@@ -219,7 +219,7 @@ def mark_unknown(name: str, reason: str) -> bool:
 	if doc.status != "Sent":
 		return False
 	settings = get_settings()
-	_set(
+	update_payout(
 		name,
 		{
 			"status": "Unknown",
@@ -240,7 +240,7 @@ def requeue_unpaid(name: str, reason: str) -> str:
 	if doc.status not in IN_DOUBT:
 		return doc.status
 	if (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
-		_set(
+		update_payout(
 			name,
 			{
 				"status": "Failed",
@@ -249,7 +249,7 @@ def requeue_unpaid(name: str, reason: str) -> str:
 		)
 		_log("B2C Payout Failed", f"Payout {name}: not paid after {doc.attempts} attempts ({reason})")
 		return "Failed"
-	_set(name, {"status": "Queued", "next_attempt_at": now_datetime(), "last_error": reason[:1000]})
+	update_payout(name, {"status": "Queued", "next_attempt_at": now_datetime(), "last_error": reason[:1000]})
 	_enqueue_send(name)
 	return "Queued"
 
@@ -296,7 +296,7 @@ def release_held_payouts(payouts=None, driver=None) -> dict:
 		doc = frappe.get_doc(PAYOUT, name, for_update=True)
 		if doc.status != "On Hold":
 			continue
-		_set(name, {"status": "Queued", "next_attempt_at": None, "last_error": None})
+		update_payout(name, {"status": "Queued", "next_attempt_at": None, "last_error": None})
 		_enqueue_send(name)
 		released.append(name)
 	# Boundary: the released payouts are queued; their jobs start after this commit.
@@ -313,7 +313,9 @@ def retry_payout(payout: str) -> dict:
 	if doc.status == "Paid":
 		frappe.throw(_("Payout {0} is already paid").format(payout), title=_("Already paid"))
 	if doc.status in ("Failed", "On Hold"):
-		_set(payout, {"status": "Queued", "attempts": 0, "next_attempt_at": None, "last_error": None})
+		update_payout(
+			payout, {"status": "Queued", "attempts": 0, "next_attempt_at": None, "last_error": None}
+		)
 	# Boundary: the manager's decision is recorded before anything is sent.
 	frappe.db.commit()
 	action = send_payout(payout, force=True)

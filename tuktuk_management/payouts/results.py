@@ -154,7 +154,7 @@ def _process(callback_type: str, payload_text: str, apply, payout_hint: str = ""
 
 
 def _mark_paid(doc, *, receipt, receiver, completed_at, code, desc):
-	outbox._set(
+	outbox.update_payout(
 		doc.name,
 		{
 			"status": "Paid",
@@ -200,7 +200,7 @@ def _apply_b2c_result(doc, parsed):
 	# A failed B2C: nothing was paid.
 	if doc.status == "Paid" or (doc.status == "Failed" and doc.result_code == code):
 		return "Duplicate", None
-	outbox._set(
+	outbox.update_payout(
 		doc.name,
 		{
 			"status": "Failed",
@@ -242,7 +242,7 @@ def _apply_status_result(doc, parsed):
 	if code in STATUS_NOT_FOUND_CODES or (code == "0" and state in STATUS_NOT_PAID):
 		if not outbox.old_enough_to_check(doc):
 			# Asked too soon after sending: M-Pesa may still be processing it. Ask again later.
-			outbox._set(
+			outbox.update_payout(
 				doc.name,
 				{
 					"next_attempt_at": add_to_date(
@@ -254,7 +254,7 @@ def _apply_status_result(doc, parsed):
 		new_status = outbox.requeue_unpaid(doc.name, f"M-Pesa status: {code} {desc} {state}".strip())
 		return "Processed", f"Not paid by M-Pesa; payout {new_status}"
 	# Anything else tells us nothing certain: stay in doubt, ask again later.
-	outbox._set(doc.name, {"last_error": f"Status query answered {code}: {desc}"[:1000]})
+	outbox.update_payout(doc.name, {"last_error": f"Status query answered {code}: {desc}"[:1000]})
 	return "Processed", f"Inconclusive status {code}"
 
 
