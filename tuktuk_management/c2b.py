@@ -292,7 +292,7 @@ def handle_confirmation(raw_text: str | None, token: str | None = None) -> dict:
 		payment = parse_c2b_payload(data)
 	except MalformedPayload as e:
 		return _reject(callback, e)
-	result = process_payment(payment, callback)
+	result = process_payment(payment, callback, settings=settings)
 	return {**confirmation_reply(result), **result}
 
 
@@ -329,6 +329,7 @@ def process_payment(
 	mode: str = SPLIT,
 	remarks: str | None = None,
 	raise_on_failure: bool = False,
+	settings=None,
 ) -> dict:
 	"""Credit a parsed payment whose body is already in the inbox as ``callback``.
 
@@ -354,6 +355,7 @@ def process_payment(
 			callback=callback,
 			mode=mode,
 			remarks=remarks,
+			settings=settings,
 		)
 	except Exception as e:
 		# credit_payment has rolled back, marked the inbox row Failed and committed that.

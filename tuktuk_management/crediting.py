@@ -84,12 +84,14 @@ def credit_payment(
 	callback: str | None = None,
 	mode: str = SPLIT,
 	remarks: str | None = None,
+	settings=None,
 ) -> CreditResult:
 	"""Credit ``amount`` for M-Pesa ``transaction_id`` to ``driver`` and commit.
 
 	Must be called at a transaction boundary (nothing uncommitted): a deadlock makes the database roll the
 	whole transaction back, and the unit is then retried from the start. ``callback`` is the inbox row to
-	mark Processed / Duplicate / Failed in the same transaction. Returns a CreditResult; a repeated
+	mark Processed / Duplicate / Failed in the same transaction; ``settings`` saves a re-read when the
+	caller already has them. Returns a CreditResult; a repeated
 	transaction_id returns status "Duplicate" with the existing ledger row and credits nothing."""
 	amount = to_money(amount)
 	transaction_id = (transaction_id or "").strip()
@@ -116,6 +118,7 @@ def credit_payment(
 				callback=callback,
 				mode=mode,
 				remarks=remarks,
+				settings=settings,
 			)
 		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError) as e:
 			# The database may already have rolled the whole transaction back: start the unit again.
@@ -160,13 +163,14 @@ def _credit_under_lock(
 	callback,
 	mode,
 	remarks,
+	settings=None,
 ) -> CreditResult:
 	# Friendly path for a repeat: no lock needed to see an already committed TransID.
 	existing = frappe.db.exists("TukTuk Transaction", {"transaction_id": transaction_id})
 	if existing:
 		return _duplicate(existing, callback)
 
-	settings = get_settings()
+	settings = settings or get_settings()
 	locked = frappe.get_doc("TukTuk Driver", driver, for_update=True)
 	target = effective_daily_target(locked.daily_target, settings.global_daily_target)
 	if mode == DEPOSIT:

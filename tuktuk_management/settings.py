@@ -132,8 +132,9 @@ def get_settings() -> TukTukSettings:
 
 def get_password(fieldname: str) -> str:
 	"""A Password field of TukTuk Settings in clear text, or "" when it was never set."""
-	doc = frappe.get_single(SETTINGS)
-	return doc.get_password(fieldname, raise_exception=False) or ""
+	from frappe.utils.password import get_decrypted_password
+
+	return get_decrypted_password(SETTINGS, SETTINGS, fieldname, raise_exception=False) or ""
 
 
 def get_callback_secret() -> str:
