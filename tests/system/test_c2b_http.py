@@ -359,3 +359,34 @@ def add_user(site, roles):
 	result = site.cli(*args)
 	keys = json.loads(result.stdout.strip().splitlines()[-1])
 	return {"Authorization": f"token {keys['api_key']}:{keys['api_secret']}"}
+
+
+def test_ip_allowlist_and_documented_names(c2b):
+	site = c2b.site
+	driver, account = make_driver(site)
+
+	def set_allowlist(value):
+		with site.connect() as frappe:
+			frappe.db.set_single_value("TukTuk Settings", "allowed_callback_ips", value)
+			frappe.db.commit()
+
+	body = payload(account, "100", f"IP{int(time.time() * 1000) % 10**8}")
+	documented = "/api/method/tuktuk_management.api.tuktuk.mpesa_confirmation"
+	set_allowlist("196.201.214.0/24")
+	try:
+		r = requests.post(c2b.url + documented, params={"token": c2b.token}, json=body, timeout=30)
+		assert r.status_code == 403
+		assert driver_figures(site, driver)[2] == 0
+		set_allowlist("196.201.214.0/24\n127.0.0.1")
+		r = requests.post(c2b.url + documented, params={"token": c2b.token}, json=body, timeout=30)
+		assert r.status_code == 200 and r.json()["status"] == "Processed", r.text
+	finally:
+		set_allowlist("")
+	r = requests.post(
+		c2b.url + "/api/method/tuktuk_management.api.tuktuk.mpesa_validation",
+		params={"token": c2b.token},
+		json=payload(account, "100", "VALIDATE1"),
+		timeout=30,
+	)
+	assert r.json()["ResultCode"] == "0"
+	assert driver_figures(site, driver) == (contribution(100), contribution(100), 1)
