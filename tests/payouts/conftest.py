@@ -2,16 +2,13 @@
 served over HTTP by `frappe-lite serve` so the simulator's callbacks reach the app, and a connection of
 the test process through which payments are credited (their payout jobs run inline after commit)."""
 
-import contextlib
 import json
 import os
 import random
-import shutil
 import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -29,14 +26,6 @@ from payout_rig import (
 from mpesa_sandbox import SandboxProcess
 
 FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
-
-
-def mariadb_reachable():
-	try:
-		with socket.create_connection(("127.0.0.1", 3306), timeout=1):
-			return True
-	except OSError:
-		return False
 
 
 def free_port():
@@ -63,22 +52,17 @@ def sandbox():
 
 
 class PayoutSite:
-	def __init__(self, backend, sites_path, name, sandbox):
-		self.backend, self.sites_path, self.name, self.sandbox = backend, str(sites_path), name, sandbox
+	"""A TestSite (tests/conftest.py) served over HTTP, configured to pay through the simulator."""
+
+	def __init__(self, test_site, sandbox):
+		self.test_site, self.sandbox = test_site, sandbox
+		self.backend, self.sites_path, self.name = test_site.backend, test_site.sites_path, test_site.name
 		self.port = free_port()
 		self.base_url = f"http://127.0.0.1:{self.port}"
 		self.process = None
 
-	@contextlib.contextmanager
 	def connect(self):
-		import frappe
-
-		frappe.init(self.name, sites_path=self.sites_path)
-		frappe.connect()
-		try:
-			yield frappe
-		finally:
-			frappe.destroy()
+		return self.test_site.connect()
 
 	def configure(self, **overrides):
 		values = {
@@ -146,40 +130,16 @@ class PayoutSite:
 		return (Path(self.sites_path) / "serve.log").read_text()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
-def payout_site(request, tmp_path_factory, sandbox):
-	backend = request.param
-	if backend == "mariadb" and not mariadb_reachable():
-		if os.environ.get("CI") == "true":
-			pytest.fail("MariaDB is mandatory in CI but 127.0.0.1:3306 is unreachable")
-		pytest.skip("MariaDB not reachable on 127.0.0.1:3306")
-	from frappe import installer
-
-	sites_path = tmp_path_factory.mktemp(f"payouts-{backend}")
-	name = f"payouts-{backend}.localhost"
-	db_url = (
-		f"mysql://root:@127.0.0.1:3306/fltest_b2c_{uuid.uuid4().hex[:10]}" if backend == "mariadb" else None
-	)
-	installer.new_site(
-		name,
-		sites_path=str(sites_path),
-		db_url=db_url,
-		admin_password="admin",
-		install_apps=("tuktuk_management",),
-	)
-	import frappe
-
-	frappe.destroy()
-	site = PayoutSite(backend, sites_path, name, sandbox)
+@pytest.fixture(scope="module")
+def payout_site(module_site_factory, sandbox):
+	"""One site per backend for the module (tests/conftest.py makes and drops it), served over HTTP."""
+	site = PayoutSite(module_site_factory(), sandbox)
 	try:
 		site.configure()
 		site.start()
 		yield site
 	finally:
 		site.stop()
-		with contextlib.suppress(Exception):
-			installer.drop_site(name, sites_path=str(sites_path))
-		shutil.rmtree(sites_path, ignore_errors=True)
 
 
 @pytest.fixture
