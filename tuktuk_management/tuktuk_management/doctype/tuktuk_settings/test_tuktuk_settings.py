@@ -18,6 +18,20 @@ class TestTukTukSettings(FrappeTestCase):
 		self.assertIsInstance(settings.global_daily_target, Decimal)
 		self.assertGreaterEqual(len(get_callback_secret()), 32)
 
+	def test_seeding_is_idempotent_and_keeps_operator_values(self):
+		from tuktuk_management.install import seed_settings
+
+		secret = get_callback_secret()
+		before = frappe.db.get_single_value("TukTuk Settings", "global_daily_target")
+		frappe.db.set_single_value("TukTuk Settings", "global_daily_target", 4500)
+		try:
+			seed_settings()  # commits
+			self.assertEqual(get_callback_secret(), secret)
+			self.assertEqual(get_settings().global_daily_target, Decimal("4500.00"))
+		finally:
+			frappe.db.set_single_value("TukTuk Settings", "global_daily_target", before)
+			frappe.db.commit()
+
 	def test_validations(self):
 		for field, bad in (
 			("global_fare_percentage", 0),
