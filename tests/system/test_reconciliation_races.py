@@ -303,3 +303,89 @@ def test_self_check_is_safe_on_a_live_site(site):
 		counts_after = {t: frappe.db.count(t) for t in TABLES}
 		assert frappe.db.get_value("TukTuk Driver", driver, "current_balance") == balance_before
 	assert counts_after == counts_before
+
+
+def test_scheduler_runs_reconciliation_and_daily_close(site):
+	"""The hooks' cron jobs, run by the scheduler (``frappe-lite run-due-jobs``): reconciliation fixes only when
+	the setting is on; the daily close closes the open period and opens the business date."""
+	import datetime
+
+	reconcile_job = "tuktuk_management.reconciliation.scheduled_reconciliation"
+	close_job = "tuktuk_management.daily_close.run_daily_close"
+
+	def make_due(frappe, due, not_due):
+		now = datetime.datetime.now()
+		frappe.db.set_value(
+			"Scheduled Job Type", {"method": due}, "last_execution", now - datetime.timedelta(days=2)
+		)
+		frappe.db.set_value("Scheduled Job Type", {"method": not_due}, "last_execution", now)
+
+	with site.connect():
+		import frappe
+		from frappe.utils import add_days, getdate
+
+		from tuktuk_management.tests.reconciliation_utils import corrupt_balance, record_payment
+
+		driver = make_driver(frappe)
+		today = getdate(frappe.db.get_value("TukTuk Driver", driver, "balance_period"))
+		yesterday = getdate(add_days(today, -1))
+		frappe.db.sql(
+			"UPDATE `tabTukTuk Driver` SET balance_period = %s WHERE name = %s", (yesterday, driver)
+		)
+		record_payment(driver, "100", "50")
+		corrupt_balance(driver, "5")
+		frappe.db.set_single_value("TukTuk Settings", "auto_fix_on_schedule", 0)
+		make_due(frappe, reconcile_job, close_job)
+		frappe.db.commit()
+
+	site.cli("enable-scheduler")  # new sites start with the scheduler off, as in Frappe
+	site.cli("run-due-jobs")
+	with site.connect():
+		import frappe
+
+		assert money(frappe.db.get_value("TukTuk Driver", driver, "current_balance")) == Decimal("55.00")
+		assert (
+			frappe.db.count(
+				"TukTuk Balance Reconciliation", {"driver": driver, "source": "Scheduled", "fixed": 0}
+			)
+			== 1
+		)
+		frappe.db.set_single_value("TukTuk Settings", "auto_fix_on_schedule", 1)
+		make_due(frappe, reconcile_job, close_job)
+		frappe.db.commit()
+
+	site.cli("run-due-jobs")
+	with site.connect():
+		import frappe
+
+		assert money(frappe.db.get_value("TukTuk Driver", driver, "current_balance")) == Decimal("50.00")
+		assert (
+			frappe.db.count(
+				"TukTuk Balance Reconciliation", {"driver": driver, "source": "Scheduled", "fixed": 1}
+			)
+			== 1
+		)
+		make_due(frappe, close_job, reconcile_job)
+		frappe.db.commit()
+
+	site.cli("run-due-jobs")
+	with site.connect():
+		import frappe
+		from frappe.utils import getdate
+
+		from tuktuk_management.settings import business_date
+
+		row = frappe.db.get_value(
+			"TukTuk Driver", driver, ["current_balance", "balance_period"], as_dict=True
+		)
+		close = frappe.get_all(
+			"TukTuk Daily Close", filters={"driver": driver}, fields=["closing_balance", "balance_period"]
+		)
+		assert [(money(c.closing_balance), getdate(c.balance_period)) for c in close] == [
+			(Decimal("50.00"), yesterday)
+		]
+		assert money(row.current_balance) == Decimal("0.00")
+		assert getdate(row.balance_period) == business_date()
+		assert (
+			getdate(frappe.db.get_single_value("TukTuk Settings", "last_daily_reset_date")) == business_date()
+		)
