@@ -72,7 +72,8 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 
 	``date`` defaults to the current business date. Each driver is its own unit of work (committed when
 	``commit``), so the job holds one driver lock at a time and a rerun after a crash finishes the rest.
-	Finally sets TukTuk Settings.last_daily_reset_date."""
+	Finally sets TukTuk Settings.last_daily_reset_date. Idempotent and cheap once done (one query), so it may
+	be scheduled more often than daily: it closes at the first run after the business day starts."""
 	settings = get_settings()
 	new_period = getdate(date) if date else business_date(settings=settings)
 	global_target = settings.global_daily_target
@@ -90,7 +91,8 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 			closed.append(result)
 		if commit:
 			frappe.db.commit()  # one driver closed: release its lock before taking the next
-	frappe.db.set_single_value(SETTINGS, "last_daily_reset_date", new_period)
+	if settings.last_daily_reset_date != new_period:  # cheap when run often: nothing to write once done
+		frappe.db.set_single_value(SETTINGS, "last_daily_reset_date", new_period)
 	if commit:
 		frappe.db.commit()  # the run is recorded as done for this business date
 	return frappe._dict(
