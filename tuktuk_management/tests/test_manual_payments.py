@@ -30,6 +30,8 @@ class ManualTestCase(FrappeTestCase):
 				"enable_target_sharing": 1,
 				"global_fare_percentage": 50,
 				"global_daily_target": 3000,
+				"allowed_callback_ips": "",
+				"mpesa_paybill": "600000",
 			},
 		)
 		frappe.db.commit()
