@@ -135,7 +135,7 @@ def credit_payment(
 				if duplicate:
 					# The unique index caught a concurrent repeat: not an error for our caller.
 					del frappe.local.message_log[messages_before:]
-					result = _duplicate(duplicate, callback)
+					result = _duplicate(duplicate, callback, amount)
 			except Exception:
 				frappe.db.rollback(save_point=savepoint)
 				duplicate = None
@@ -168,7 +168,7 @@ def _credit_under_lock(
 	# Friendly path for a repeat: no lock needed to see an already committed TransID.
 	existing = frappe.db.exists("TukTuk Transaction", {"transaction_id": transaction_id})
 	if existing:
-		return _duplicate(existing, callback)
+		return _duplicate(existing, callback, amount)
 
 	settings = settings or get_settings()
 	locked = frappe.get_doc("TukTuk Driver", driver, for_update=True)
@@ -235,6 +235,7 @@ def _credit_under_lock(
 
 	if callback:
 		inbox.mark(callback, "Processed", transaction=ledger.name, payout=payout_name, error=None)
+	_settle_earlier_attempts(transaction_id, ledger.name, callback)
 
 	return CreditResult(
 		status="Processed",
@@ -257,7 +258,24 @@ def _existing_transaction(transaction_id: str) -> str | None:
 	)
 
 
-def _duplicate(existing: str, callback: str | None) -> CreditResult:
+def _settle_earlier_attempts(transaction_id: str, ledger: str, callback: str | None) -> None:
+	"""Inbox rows of the same TransID still waiting for a manager (an earlier Failed or Uncaptured delivery
+	of this payment) are settled as Duplicate of the credit just made, so nobody credits it again by hand."""
+	frappe.db.sql(
+		"""update `tabTukTuk Callback`
+		set status = 'Duplicate', `transaction` = %s, error = %s
+		where trans_id = %s and name != %s and status in ('Failed', 'Uncaptured')
+			and callback_type in ('C2B Confirmation', 'Manual Entry')""",
+		(
+			ledger,
+			_("Settled: TransID credited by {0}").format(callback or ledger),
+			transaction_id,
+			callback or "",
+		),
+	)
+
+
+def _duplicate(existing: str, callback: str | None, amount=None) -> CreditResult:
 	# A locking read: the row may have been committed after this transaction's snapshot was taken.
 	row = frappe.db.get_value(
 		"TukTuk Transaction",
@@ -266,8 +284,20 @@ def _duplicate(existing: str, callback: str | None) -> CreditResult:
 		as_dict=True,
 		for_update=True,
 	)
+	error = _("TransID already credited")
+	if amount is not None and to_money(amount) != to_money(row.amount):
+		# The same receipt number with another amount is not a retry: keep it visible to an operator.
+		error = _("TransID already credited with amount {0}; this delivery says {1}").format(
+			to_money(row.amount), to_money(amount)
+		)
+		frappe.log_error(
+			title="M-Pesa Duplicate TransID Amount Mismatch",
+			message=f"Ledger row {existing}: {error} (callback {callback})",
+			reference_doctype="TukTuk Transaction",
+			reference_name=existing,
+		)
 	if callback:
-		inbox.mark(callback, "Duplicate", transaction=existing, error=_("TransID already credited"))
+		inbox.mark(callback, "Duplicate", transaction=existing, error=error)
 	return CreditResult(
 		status="Duplicate",
 		transaction=row.name,

@@ -90,6 +90,27 @@ class TestConfirmation(C2BTestCase):
 		self.assertEqual(self.balance(), Decimal("50.00"))
 		self.assertEqual([r.status for r in inbox_rows(payload["TransID"])], ["Processed", "Duplicate"])
 
+	def test_repeat_with_another_amount_flagged(self):
+		payload = c2b_payload(self.account, "100")
+		self.confirm(payload)
+		reply = self.confirm({**payload, "TransAmount": "900.00"})
+		self.assertEqual(reply["status"], "Duplicate")
+		self.assertEqual(self.balance(), Decimal("50.00"))
+		duplicate = [r for r in inbox_rows(payload["TransID"]) if r.status == "Duplicate"][0]
+		self.assertIn("900.00", duplicate.error)
+		self.assertTrue(frappe.db.exists("Error Log", {"method": "M-Pesa Duplicate TransID Amount Mismatch"}))
+
+	def test_retry_after_failure_settles_the_failed_row(self):
+		"""Safaricom retries a confirmation we failed on: the retry credits, the Failed row is settled."""
+		payload = c2b_payload(self.account, "100")
+		with patch.object(crediting, "compute_split", side_effect=RuntimeError("transient")):
+			self.assertEqual(self.confirm(payload)["status"], "Failed")
+		self.assertEqual(self.confirm(payload)["status"], "Processed")
+		rows = inbox_rows(payload["TransID"])
+		self.assertEqual([r.status for r in rows], ["Duplicate", "Processed"])
+		self.assertEqual(rows[0].transaction, rows[1].transaction)
+		self.assertEqual(self.balance(), Decimal("50.00"))
+
 	def test_unknown_account_kept_uncaptured(self):
 		payload = c2b_payload(unique("NOPE"), "100")
 		reply = self.confirm(payload)

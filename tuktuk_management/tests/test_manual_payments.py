@@ -79,6 +79,19 @@ class TestUncapturedPayment(ManualTestCase):
 		)
 		self.assertEqual([(r.status, r.transaction) for r in inbox], [("Processed", result["transaction"])])
 
+	def test_repeated_uncaptured_delivery_settled_by_one_assignment(self):
+		payload = self.uncaptured("100")
+		c2b.handle_confirmation(json.dumps(payload), token=callback_token())  # Safaricom delivered it twice
+		result = api.process_uncaptured_payment(
+			self.driver.name, None, payload["TransID"], None, "100", "send_share"
+		)
+		statuses = sorted(
+			frappe.get_all("TukTuk Callback", filters={"trans_id": payload["TransID"]}, pluck="status")
+		)
+		self.assertEqual(statuses, ["Duplicate", "Processed"])
+		self.assertEqual(result["status"], "Processed")
+		self.assertEqual(self.balance(), Decimal("50.00"))
+
 	def test_deposit_share(self):
 		payload = self.uncaptured("80")
 		result = api.process_uncaptured_payment(
