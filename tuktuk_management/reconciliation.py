@@ -43,6 +43,12 @@ TITLE_FIXED = "Balance Fixed"
 SOURCES = ("Manual", "Scheduled", "Self Check")
 FIX_ATTEMPTS = 5
 
+# Under InnoDB's REPEATABLE READ a locking read sees the latest committed rows, where a plain read sees the
+# transaction's snapshot, which may predate a payment committed before our lock was granted (the system test
+# test_fix_racing_payments_erases_nothing catches exactly that). On SQLite (frappe_lite) it takes the
+# database's write lock, so it is fresh as well.
+LOCKING_READ = " FOR UPDATE"
+
 _FALSE_STRINGS = {"", "0", "false", "no", "off", "n", "f", "none", "null"}
 
 
@@ -58,13 +64,6 @@ def as_bool(value) -> bool:
 
 # ---------------------------------------------------------------------------------------------------------
 # Reading
-
-
-def _locking_suffix() -> str:
-	"""`` FOR UPDATE``: under InnoDB's REPEATABLE READ a locking read sees the latest committed rows, where a
-	plain read sees the transaction's snapshot (which may predate a payment committed before our lock).
-	On SQLite (frappe_lite) a locking read takes the database write lock, so it is fresh as well."""
-	return " FOR UPDATE"
 
 
 def _driver_row(driver_name: str, for_update: bool = False):
@@ -90,7 +89,7 @@ def ledger_total(driver_name: str, period, for_update: bool = False) -> tuple[De
 		f"""SELECT COALESCE(SUM(target_contribution), 0), COUNT(*)
 		FROM `tab{LEDGER}`
 		WHERE driver = %s AND payment_status = 'Completed' AND {condition}"""
-		+ (_locking_suffix() if for_update else ""),
+		+ (LOCKING_READ if for_update else ""),
 		values,
 	)
 	return to_money(row[0][0]), int(row[0][1] or 0)
