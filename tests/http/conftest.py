@@ -9,30 +9,23 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
+# the fixture app is started by the tests, never collected by pytest
+collect_ignore_glob = ["fixture_app/*"]
+
 FIXTURE_APP_DIR = Path(__file__).parent / "fixture_app"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
-MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 
 # the fixture app must import in this process (installer) and in every child (CLI, server)
 sys.path.insert(0, str(FIXTURE_APP_DIR))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FIXTURE_APP_DIR), os.environ.get("PYTHONPATH")]))
 
 from http_helpers import MANAGER, PLAIN, READER  # noqa: E402
-
-
-def mariadb_reachable():
-	try:
-		with socket.create_connection((MARIADB["host"], MARIADB["port"]), timeout=1):
-			return True
-	except OSError:
-		return False
 
 
 def free_port():
@@ -71,7 +64,7 @@ class HTTPSite:
 		"""A connection of this test process, independent of the server's."""
 		import frappe
 
-		frappe.init(self.name, sites_path=self.sites_path)
+		frappe.init(self.name, sites_path=self.sites_path, force=True)
 		frappe.connect()
 		try:
 			yield frappe
@@ -161,33 +154,22 @@ def add_user(site, user):
 	}
 
 
+def shared_fixtures(config):
+	"""tests/conftest.py (the lead's site helpers), looked up as the plugin pytest loaded it as."""
+	return config.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
+
+
 @pytest.fixture(scope="session", params=["sqlite", "mariadb"])
 def http_site(request, tmp_path_factory):
-	backend = request.param
-	if backend == "mariadb" and not mariadb_reachable():
-		if os.environ.get("CI") == "true":
-			pytest.fail("MariaDB is mandatory in CI but 127.0.0.1:3306 is unreachable")
-		pytest.skip("MariaDB not reachable on 127.0.0.1:3306")
-
-	from frappe import installer
-
+	"""One served site per backend for the whole folder (tests use unique names, never leftovers)."""
+	shared = shared_fixtures(request.config)
+	backend = shared.require_backend(request.param)
 	sites_path = tmp_path_factory.mktemp(f"http-{backend}")
-	name = f"http-{backend}.localhost"
-	db_name = f"fltest_http_{uuid.uuid4().hex[:10]}"
-	db_url = f"mysql://root:@127.0.0.1:3306/{db_name}" if backend == "mariadb" else None
-
-	installer.new_site(
-		name,
-		sites_path=str(sites_path),
-		db_url=db_url,
-		admin_password="admin",
-		install_apps=("http_fixture",),
+	made = shared.create_test_site(
+		backend, sites_path, apps=("http_fixture",), pythonpath=(str(FIXTURE_APP_DIR),)
 	)
-	import frappe
 
-	frappe.destroy()
-
-	site = HTTPSite(backend, sites_path, name, db_url)
+	site = HTTPSite(backend, sites_path, made.name, made.db_url)
 	try:
 		for user in (MANAGER, READER, PLAIN):
 			site.users[user["email"]] = add_user(site, user)
@@ -195,10 +177,7 @@ def http_site(request, tmp_path_factory):
 		yield site
 	finally:
 		site.stop()
-		try:
-			installer.drop_site(name, sites_path=str(sites_path))
-		except Exception:
-			pass
+		shared.drop_test_site(made)
 		shutil.rmtree(sites_path, ignore_errors=True)
 
 

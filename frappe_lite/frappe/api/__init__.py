@@ -7,7 +7,7 @@ from werkzeug.routing import Map, Submount
 from werkzeug.wrappers import Request, Response
 
 import frappe
-import frappe.api.v1
+from frappe.api.v1 import url_rules as v1_url_rules
 from frappe.utils.response import build_response
 
 
@@ -29,8 +29,8 @@ def handle(request: Request):
 
 API_URL_MAP = Map(
 	[
-		Submount("/api", frappe.api.v1.url_rules),
-		Submount("/api/v1", frappe.api.v1.url_rules),
+		Submount("/api", v1_url_rules),
+		Submount("/api/v1", v1_url_rules),
 	],
 	strict_slashes=False,  # allows skipping trailing slashes
 	merge_slashes=False,
