@@ -13,6 +13,7 @@ import multiprocessing
 import os
 
 import click
+
 import frappe
 from frappe.commands import get_site, pass_context
 

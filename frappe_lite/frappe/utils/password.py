@@ -4,10 +4,11 @@
 # Frappe builds these queries with frappe.qb and a backend-specific upsert; here plain `frappe.db.sql`
 # with `%s` parameters and delete-then-insert in the caller's transaction does the same on both backends.
 
-import frappe
 from cryptography.fernet import Fernet, InvalidToken
-from frappe import _
 from passlib.context import CryptContext
+
+import frappe
+from frappe import _
 
 passlibctx = CryptContext(
 	schemes=[
