@@ -390,3 +390,40 @@ def test_ip_allowlist_and_documented_names(c2b):
 	)
 	assert r.json()["ResultCode"] == "0"
 	assert driver_figures(site, driver) == (contribution(100), contribution(100), 1)
+
+
+def test_form_save_over_rest_cannot_write_a_balance(c2b):
+	"""A PUT of the driver document (what a Desk form save sends) changes the driver, never the balance."""
+	site = c2b.site
+	driver, account = make_driver(site)
+	body = payload(account, "100", f"REST{int(time.time() * 1000) % 10**8}")
+	assert (
+		requests.post(c2b.url + CONFIRM, params={"token": c2b.token}, json=body, timeout=30).status_code
+		== 200
+	)
+	manager = add_user(site, roles=("TukTuk Manager",))
+	r = requests.put(
+		c2b.url + f"/api/resource/TukTuk Driver/{driver}",
+		json={
+			"current_balance": 0,
+			"left_to_target": 0,
+			"consecutive_misses": 9,
+			"driver_national_id": "30111222",
+		},
+		headers=manager,
+		timeout=30,
+	)
+	assert r.status_code == 200, r.text
+	assert money(r.json()["data"]["current_balance"]) == contribution(100)
+	with site.connect() as frappe:
+		row = frappe.db.get_value(
+			"TukTuk Driver",
+			driver,
+			["current_balance", "consecutive_misses", "driver_national_id"],
+			as_dict=True,
+		)
+	assert (money(row.current_balance), row.consecutive_misses, row.driver_national_id) == (
+		contribution(100),
+		0,
+		"30111222",
+	)
