@@ -163,3 +163,41 @@ class TestCSRF:
 			assert call(http_site, "echo", method="POST", session=session, json={}).status_code == 200
 		finally:
 			http_site.update_config(ignore_csrf=None)
+
+
+class TestSessionLifetime:
+	def test_idle_session_expires(self, http_site, plain):
+		import time
+
+		session, _ = login(http_site, plain)
+		http_site.update_config(session_expiry="0:00:01")
+		try:
+			time.sleep(1.2)
+			r = call(http_site, "whoami", session=session)
+			assert r.json()["message"]["user"] == "Guest"
+			assert r.json()["session_expired"] == 1
+		finally:
+			http_site.update_config(session_expiry=None)
+
+	def test_disabled_user_keys_and_session_stop_working(self, http_site):
+		from http_helpers import unique
+
+		email = f"{unique('off')}@example.com"
+		made = http_site.cli("add-user", email, "--password", "pw-off-1", "--generate-keys")
+		assert made.returncode == 0, made.stderr
+		import json
+
+		keys = json.loads(made.stdout)
+		session, _ = login(http_site, {"email": email, "password": "pw-off-1"})
+		with http_site.connect() as frappe:
+			frappe.db.set_value("User", email, "enabled", 0)
+			frappe.db.commit()
+		assert call(http_site, "whoami_user", headers=token_header(keys)).status_code == 401
+		assert (
+			call(http_site, "whoami_user", session=session).status_code == 417
+		)  # as Frappe: "User … is disabled"
+		r = requests.post(
+			http_site.url("/api/method/login"), data={"usr": email, "pwd": "pw-off-1"}, timeout=10
+		)
+		assert r.status_code == 401
+		assert r.json()["message"] == "User disabled or missing"
