@@ -253,6 +253,8 @@ class SQLiteDatabase(Database):
 		params = values
 		if values is not None and not named:
 			sql, params = _expand_sequences(sql, list(values))
+		elif named and any(isinstance(v, (list, tuple, set)) for v in values.values()):
+			sql, params = _expand_named_sequences(sql, values)
 		self._ensure_txn(write=write_intent)
 		try:
 			if params is None:
@@ -373,6 +375,20 @@ def _expand_sequences(sql, values):
 			out.append(ch)
 		i += 1
 	return "".join(out), tuple(params)
+
+
+def _expand_named_sequences(sql, values):
+	"""`IN %(names)s` with a tuple: PyMySQL renders `(a,b)`; SQLite needs `(:names_0, :names_1)`."""
+	params = {}
+	for key, value in values.items():
+		if isinstance(value, (list, tuple, set)):
+			items = list(value)
+			placeholders = ", ".join(f":{key}__{i}" for i in range(len(items))) or "NULL"
+			sql = re.sub(rf":{key}\b", f"({placeholders})", sql)
+			params.update({f"{key}__{i}": v for i, v in enumerate(items)})
+		else:
+			params[key] = value
+	return sql, params
 
 
 _UNIQUE_FAIL = re.compile(r"UNIQUE constraint failed: (.+)$")
