@@ -60,6 +60,8 @@ def clear_expired_sessions():
 
 def get_expiry_period():
 	"""Idle timeout as "HH:MM:SS": site config `session_expiry`, else System Settings, else 240 hours."""
+	if cached := getattr(frappe.local, "session_expiry_period", None):
+		return cached
 	exp_sec = frappe.conf.get("session_expiry")
 	if not exp_sec:
 		try:
@@ -72,6 +74,8 @@ def get_expiry_period():
 	if len(exp_sec.split(":")) == 2:
 		exp_sec = exp_sec + ":00"
 
+	# read once per request: the cookie and the session lookup both need it
+	frappe.local.session_expiry_period = exp_sec
 	return exp_sec
 
 
