@@ -177,7 +177,8 @@ def test_concurrent_payments_on_one_driver(c2b):
 	print(
 		f"\n[{site.backend}] C2B race: {PROCESSES} processes x {PER_PROCESS} payments on {driver}: "
 		f"sent={sent} acknowledged={acknowledged} ledger_rows={ledger_rows} balance={balance} "
-		f"ledger_sum={ledger_total} expected={expected} lost={lost} ({sent / elapsed:.0f} req/s)"
+		f"ledger_sum={ledger_total} expected={expected} lost={lost} "
+		f"deadlock_retries={sum(s['retries'] for s in summaries)} ({sent / elapsed:.0f} req/s)"
 	)
 	assert not errors, errors[:5]
 	assert sent == acknowledged == PROCESSES * PER_PROCESS
