@@ -76,6 +76,8 @@ class TestList:
 		r = get(http_site, NOTES, plain)
 		assert r.status_code == 403
 		assert r.json()["exc_type"] == "PermissionError"
+		# as Frappe's DatabaseQuery: the DocType in bold
+		assert r.json()["_error_message"] == "Insufficient Permission for <strong>HTTP Note</strong>"
 
 	def test_guest_is_403(self, http_site):
 		assert get(http_site, NOTES).status_code == 403
@@ -137,4 +139,5 @@ class TestWrite:
 			http_site.url(NOTES), json={"title": title}, headers=token_header(reader), timeout=10
 		)
 		assert r.status_code == 403
+		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note"
 		assert not http_site.note_exists(title)
