@@ -38,9 +38,9 @@ _inline_jobs: dict[str, str] = {}
 _redis_connections: dict[str, Any] = {}
 
 
-def get_queues_timeout() -> dict[str, int]:
+def get_queues_timeout(conf=None) -> dict[str, int]:
 	"""Queue name -> default timeout; custom `workers` from the config are added as Frappe does."""
-	custom_workers_config = (_get_conf().get("workers") or {}) if _has_site_conf() else {}
+	custom_workers_config = (conf if conf is not None else _get_conf()).get("workers") or {}
 	return {
 		"short": DEFAULT_QUEUE_TIMEOUT,
 		"default": DEFAULT_QUEUE_TIMEOUT,
@@ -344,7 +344,7 @@ def get_queue(qtype, is_async=True):
 
 def get_queue_list(queue_list=None, build_queue_name=False, conf=None):
 	"""Defines possible queues. Also wraps a given queue in a list after validating."""
-	default_queue_list = list(get_queues_timeout())
+	default_queue_list = list(get_queues_timeout(conf))
 	if queue_list:
 		if isinstance(queue_list, str):
 			queue_list = [q.strip() for q in queue_list.split(",") if q.strip()]
@@ -416,14 +416,8 @@ def start_worker(
 	if conf.get("bench_id") is None:
 		conf["bench_id"] = os.path.dirname(os.path.abspath(sites_path or "sites"))
 
-	custom = conf.get("workers") or {}
-	allowed = ["short", "default", "long", *custom]
-	queues = [q.strip() for q in (queue or "").split(",") if q.strip()] or allowed
-	for q in queues:
-		if q not in allowed:
-			raise frappe.ValidationError(f"Queue should be one of {', '.join(allowed)}")
-
-	worker = Worker([generate_qname(q, conf) for q in queues], connection=get_redis_conn(conf["redis_queue"]))
+	queues = get_queue_list(queue, build_queue_name=True, conf=conf)
+	worker = Worker(queues, connection=get_redis_conn(conf["redis_queue"]))
 	worker.work(
 		logging_level="WARNING" if quiet else "INFO",
 		burst=burst,
