@@ -76,6 +76,13 @@ def test_sync_jobs_on_install_and_resync(fixture_site):
 
 		with pytest.raises(frappe.ValidationError):
 			sync_jobs({"cron": {"61 * * * *": [YEARLY]}})
+		frappe.db.commit()
+
+	# migrate syncs them back to the app's hooks
+	site.cli("migrate")
+	with site.connect():
+		assert job_types()[YEARLY] == ("Cron", "0 0 1 1 *")
+		assert job_types()[f"{JOBS}.hourly_long_job"] == ("Hourly Long", None)
 
 
 def test_due_logic(fixture_site):
