@@ -40,6 +40,9 @@ DEFAULT_CONFIG = {
 	"utility_balance": "1000000.00",
 	"c2b_org_balance": "0.00",
 	"msisdn_style": "masked",  # how v2 C2B registrations see the payer: masked or hashed
+	# Safaricom calls a registered ValidationURL only once it has enabled external validation for the
+	# shortcode (off by default on a real paybill): False models a paybill without it (confirmations only).
+	"c2b_external_validation": True,
 }
 
 
@@ -277,7 +280,7 @@ class Sandbox:
 					registration["confirmation_url"], payload, delay_now, "c2b_confirmation", trans_id
 				)
 
-		if registration["validation_url"]:
+		if registration["validation_url"] and self.config["c2b_external_validation"]:
 
 			def after_validation(record):
 				entry["validation"] = record["status"], record["response"]
