@@ -184,6 +184,25 @@ class TestRQ:
 			assert frappe.db.get_value("Fixture Note", b, "value") == 1
 			assert error_logs(f"{JOBS}.lock_two_notes") == []
 
+	def test_worker_without_site_uses_common_site_config(self, fixture_site, redis_url):
+		site = fixture_site()
+		site.cli("set-config", "--global", "redis_queue", redis_url)
+		with site.connect():
+			enqueue(f"{JOBS}.write_note", title="via common config")
+			frappe.db.commit()
+			assert notes("via common config") == [], "queued in Redis, not run inline"
+		frappe_lite = os.path.join(os.path.dirname(sys.executable), "frappe-lite")
+		worker = subprocess.run(
+			[frappe_lite, "--sites-path", site.sites_path, "worker", "--burst", "--quiet"],
+			env=site.env(),
+			capture_output=True,
+			text=True,
+			timeout=60,
+		)
+		assert worker.returncode == 0, worker.stderr
+		with site.connect():
+			assert len(notes("via common config")) == 1
+
 	def test_worker_bad_queue_and_missing_redis(self, fixture_site, redis_url):
 		site = fixture_site(redis_queue=redis_url)
 		result = site.cli("worker", "--burst", "--queue", "nope", check=False)

@@ -13,7 +13,6 @@ import contextvars
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
@@ -208,7 +207,8 @@ def execute_job(site, method, event, job_name, kwargs, user=None, is_async=True,
 		frappe.log_error(title=method_name)
 		# the Error Log is the job's only trace: keep it
 		frappe.db.commit()
-		print(frappe.get_traceback() if hasattr(frappe, "get_traceback") else traceback.format_exc())
+		# stderr, not stdout as Frappe's worker: inline jobs share stdout with e.g. `execute`'s JSON result
+		print(frappe.get_traceback(), file=sys.stderr)
 		raise
 
 	else:
