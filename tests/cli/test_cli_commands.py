@@ -58,6 +58,10 @@ def test_unknown_site(fixture_site):
 		("run-due-jobs",),
 		("trigger-scheduler-event", "daily"),
 		("run-tests",),
+		("enable-scheduler",),
+		("disable-scheduler",),
+		("schedule",),
+		("worker", "--burst"),
 	):
 		result = cli(site, *args, site_name="no-such-site.local")
 		assert "Site no-such-site.local does not exist" in one_error_line(result), args
