@@ -5,7 +5,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,19 +18,12 @@ collect_ignore_glob = ["fixture_app/*"]
 
 FIXTURE_APP_DIR = Path(__file__).parent / "fixture_app"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
 
 # the fixture app must import in this process (installer) and in every child (CLI, server)
 sys.path.insert(0, str(FIXTURE_APP_DIR))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FIXTURE_APP_DIR), os.environ.get("PYTHONPATH")]))
 
-from http_helpers import MANAGER, PLAIN, READER  # noqa: E402
-
-
-def free_port():
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
+from http_helpers import FRAPPE_LITE, MANAGER, PLAIN, READER, free_port  # noqa: E402
 
 
 class HTTPSite:
