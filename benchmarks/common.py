@@ -1,0 +1,185 @@
+"""Shared by the benchmarks: throwaway sites, backends, query counting, timing and the result table.
+
+Sites come from the test fixtures (tests/conftest.py: create_test_site / drop_test_site), so a benchmark site
+is made exactly like a test site (MariaDB database named fltest_<run>_<n>) and is dropped afterwards."""
+
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO_ROOT not in sys.path:
+	sys.path.insert(0, REPO_ROOT)
+
+from tests import conftest  # noqa: E402  (the shared site fixtures)
+
+BACKENDS = ("sqlite", "mariadb")
+SITES_PATH = None
+
+
+def sites_path() -> str:
+	global SITES_PATH
+	if SITES_PATH is None:
+		SITES_PATH = tempfile.mkdtemp(prefix="flbench_")
+	return SITES_PATH
+
+
+def mariadb_reason():
+	"""None when MariaDB answers, else why it is skipped."""
+	return conftest.mariadb_reason()
+
+
+@contextlib.contextmanager
+def throwaway_site(backend: str):
+	"""A new site with the app installed, payouts held (no Redis, no Daraja), dropped on exit."""
+	site = conftest.create_test_site(backend, sites_path())
+	try:
+		with site.connect() as frappe:
+			frappe.db.set_single_value(
+				"TukTuk Settings",
+				{
+					"mpesa_paybill": "600000",
+					"b2c_enabled": 0,
+					"allowed_callback_ips": "",
+					"global_fare_percentage": 50,
+				},
+			)
+			frappe.db.commit()
+		yield site
+	finally:
+		conftest.drop_test_site(site)
+
+
+def cleanup_leftovers():
+	"""Drop any MariaDB database this run left behind (a crashed benchmark must not leak)."""
+	if mariadb_reason():
+		return
+	try:
+		import pymysql
+
+		c = conftest._server_conf()
+		conn = pymysql.connect(
+			host=c["db_host"], port=c["db_port"], user=c["db_user"], password=c["db_password"]
+		)
+		with conn.cursor() as cur:
+			cur.execute(
+				"select schema_name from information_schema.schemata where schema_name like %s",
+				(f"fltest\\_{conftest.RUN_ID}%",),
+			)
+			for (name,) in cur.fetchall():
+				cur.execute(f"drop database `{name}`")
+		conn.close()
+	except Exception as e:
+		print(f"warning: could not clean up benchmark databases: {e}")
+
+
+def make_driver(frappe, **fields):
+	"""A driver with a vehicle, a fixed 50% split and a target nobody reaches (contribution = amount - share)."""
+	from tuktuk_management.tests.utils import make_driver as app_make_driver
+
+	values = {
+		"daily_target": 10_000_000,
+		"fare_percentage": 50,
+		"target_sharing_override": "Disable",
+		**fields,
+	}
+	return app_make_driver(**values)
+
+
+@contextlib.contextmanager
+def count_queries(frappe):
+	"""Count calls to frappe.db.sql (every db helper goes through it) while the block runs."""
+	cls = type(frappe.db)
+	had_own = "sql" in cls.__dict__
+	original = cls.sql
+	counter = {"n": 0}
+
+	def counting_sql(self, *args, **kwargs):
+		counter["n"] += 1
+		return original(self, *args, **kwargs)
+
+	cls.sql = counting_sql
+	try:
+		yield counter
+	finally:
+		if had_own:
+			cls.sql = original
+		else:
+			del cls.sql
+
+
+def percentile(values, p):
+	"""The p-th percentile (nearest rank) of values."""
+	if not values:
+		return float("nan")
+	ordered = sorted(values)
+	k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+	return ordered[k]
+
+
+def median(values):
+	return statistics.median(values) if values else float("nan")
+
+
+class Timer:
+	def __enter__(self):
+		self.started = time.perf_counter()
+		return self
+
+	def __exit__(self, *exc):
+		self.seconds = time.perf_counter() - self.started
+
+
+class Table:
+	"""Rows of one benchmark, printed as an aligned table."""
+
+	def __init__(self, title, columns):
+		self.title = title
+		self.columns = columns
+		self.rows = []
+
+	def add(self, *cells):
+		self.rows.append([fmt(c) for c in cells])
+
+	def render(self) -> str:
+		widths = [len(c) for c in self.columns]
+		for row in self.rows:
+			widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+		line = "  ".join("-" * w for w in widths)
+		out = [
+			self.title,
+			line,
+			"  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)),
+			line,
+		]
+		out += [
+			"  ".join(
+				c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+			)
+			for row in self.rows
+		]
+		out.append(line)
+		return "\n".join(out)
+
+
+def fmt(value) -> str:
+	if isinstance(value, float):
+		if value != value:
+			return "-"
+		if abs(value) >= 100:
+			return f"{value:,.0f}"
+		if abs(value) >= 10:
+			return f"{value:.1f}"
+		return f"{value:.2f}"
+	if isinstance(value, int):
+		return f"{value:,}"
+	return str(value)
+
+
+def ratio(numerator, denominator) -> str:
+	if not denominator:
+		return "-"
+	return f"{numerator / denominator:.2f}x"
