@@ -68,6 +68,11 @@ class TestApiKeys:
 		assert r.status_code == 401
 		assert r.json()["exc_type"] == "AuthenticationError"
 
+	def test_undecodable_basic_token_is_400(self, http_site):
+		r = call(http_site, "whoami", headers={"Authorization": "Basic abc"})
+		assert r.status_code == 400
+		assert r.json()["exc_type"] == "InvalidAuthorizationToken"
+
 	def test_token_post_needs_no_csrf_and_commits(self, http_site, manager):
 		r = call(http_site, "echo", method="POST", json={"x": 1}, headers=token_header(manager))
 		assert r.status_code == 200
