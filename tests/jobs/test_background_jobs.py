@@ -26,16 +26,18 @@ class TestInlineAfterCommit:
 	def test_runs_after_commit_as_the_enqueuing_user_and_not_after_rollback(self, fixture_site):
 		site = fixture_site()
 		with site.connect():
-			enqueue(f"{JOBS}.write_note", title="dropped")
+			dropped = enqueue(f"{JOBS}.write_note", title="dropped")
 			frappe.db.rollback()
 			frappe.db.commit()
-			assert notes("dropped") == []
+			assert notes("dropped") == [] and dropped.get_status() == "canceled"
 
 			frappe.set_user("Guest")
 			job = enqueue(f"{JOBS}.write_note", title="kept", value=7)
 			assert job.id.startswith(f"{site.name}::")
 			assert notes("kept") == [], "nothing runs before the commit"
+			assert job.get_status() == "queued"
 			frappe.db.commit()
+			assert job.get_status() == "finished"
 			assert notes("kept") == [{"title": "kept", "value": 7, "made_by": "Guest"}]
 
 	def test_failure_rolls_back_the_job_and_writes_an_error_log(self, fixture_site):

@@ -31,8 +31,8 @@ _job_sites_path: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 	"frappe_lite_job_sites_path", default=None
 )
 
-# Inline jobs of this process that are queued (waiting for the enqueuing commit) or started, for `deduplicate`.
-_inline_jobs: dict[str, str] = {}
+# Inline jobs running in this process (any thread), for `deduplicate`; queued ones hang off their connection.
+_running_inline_jobs: dict = {}
 
 _redis_connections: dict[str, Any] = {}
 
@@ -237,59 +237,81 @@ def get_method_name(method) -> str:
 
 
 class InlineJob:
-	"""What `enqueue` returns without Redis: the namespaced id and a status like rq's."""
+	"""What `enqueue` returns without Redis: the namespaced id and an rq-like status
+	(queued until the enqueuing commit, started, finished or failed; canceled if that transaction rolled back)."""
 
-	def __init__(self, job_id: str):
+	def __init__(self, job_id: str, queue_args: dict):
 		self.id = job_id
+		self.queue_args = queue_args
+		self.status = "queued"
 
-	def get_status(self) -> str | None:
-		return _inline_jobs.get(self.id, "finished")
+	def get_status(self) -> str:
+		return self.status
+
+
+def _pending_inline_jobs() -> dict[str, InlineJob]:
+	"""Jobs waiting for the current connection's commit, by id (they belong to that transaction, as with
+	enqueue_after_commit on RQ)."""
+	db = getattr(frappe.local, "db", None)
+	if db is None:
+		return {}
+	if not hasattr(db, "_pending_inline_jobs"):
+		db._pending_inline_jobs = {}
+	return db._pending_inline_jobs
 
 
 def _enqueue_inline(queue_args: dict, job_id: str, enqueue_after_commit: bool):
-	sites_path = getattr(frappe.local, "sites_path", None)
-	_inline_jobs[job_id] = "queued"
-
-	def run():
-		if _inline_jobs.get(job_id) != "queued":
-			return
-		_run_inline_job(queue_args, job_id, sites_path)
+	job = InlineJob(job_id, queue_args)
 
 	if not queue_args["is_async"]:
 		# Frappe's tests use an RQ Queue(is_async=False): the job runs at once, on the caller's connection
-		_inline_jobs[job_id] = "started"
+		job.status = "started"
+		_running_inline_jobs[job_id] = job
 		try:
 			return execute_job(**{**queue_args, "is_async": False})
 		finally:
-			_inline_jobs.pop(job_id, None)
+			_running_inline_jobs.pop(job_id, None)
 
 	db = getattr(frappe.local, "db", None)
+	sites_path = getattr(frappe.local, "sites_path", None)
 	if db is None:
-		run()
-		return InlineJob(job_id)
+		_run_inline_job(job, sites_path)
+		return job
+
+	pending = _pending_inline_jobs()
+	pending[job_id] = job
+
+	def run():
+		if pending.pop(job_id, None) is job:
+			_run_inline_job(job, sites_path)
+
+	def cancel():
+		if pending.pop(job_id, None) is job:
+			job.status = "canceled"
 
 	db.after_commit.add(run)
-	db.after_rollback.add(
-		lambda: _inline_jobs.pop(job_id, None) if _inline_jobs.get(job_id) == "queued" else None
-	)
-	return None if enqueue_after_commit else InlineJob(job_id)
+	db.after_rollback.add(cancel)
+	return None if enqueue_after_commit else job
 
 
-def _run_inline_job(queue_args: dict, job_id: str, sites_path: str | None):
+def _run_inline_job(job: InlineJob, sites_path: str | None):
 	"""Run one job through execute_job in a fresh frappe.local context (own connection, own transaction)."""
 
 	def in_fresh_context():
 		_job_sites_path.set(sites_path)
-		execute_job(**queue_args)
+		execute_job(**job.queue_args)
 
-	_inline_jobs[job_id] = "started"
+	job.status = "started"
+	_running_inline_jobs[job.id] = job
 	try:
 		contextvars.Context().run(in_fresh_context)
+		job.status = "finished"
 	except Exception:
 		# logged as an Error Log by execute_job; the enqueuing transaction already committed
-		print(f"Background job {queue_args['job_name']} failed", file=sys.stderr)
+		job.status = "failed"
+		print(f"Background job {job.queue_args['job_name']} failed", file=sys.stderr)
 	finally:
-		_inline_jobs.pop(job_id, None)
+		_running_inline_jobs.pop(job.id, None)
 
 
 # --- RQ transport
@@ -376,7 +398,9 @@ def is_job_enqueued(job_id: str) -> bool:
 def get_job_status(job_id: str) -> str | None:
 	"""Get the job's status (queued, started, finished, failed...), None if it is not known."""
 	if not uses_redis():
-		return _inline_jobs.get(create_job_id(job_id))
+		job_id = create_job_id(job_id)
+		job = _running_inline_jobs.get(job_id) or _pending_inline_jobs().get(job_id)
+		return job.get_status() if job else None
 	job = get_job(job_id)
 	if job:
 		status = job.get_status()
