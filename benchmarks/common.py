@@ -92,7 +92,7 @@ def make_driver(frappe, **fields):
 @contextlib.contextmanager
 def count_queries(frappe):
 	"""Count calls to frappe.db.sql (every db helper goes through it) while the block runs."""
-	cls = type(frappe.db)
+	cls = frappe.db.__class__  # the proxy forwards __class__ to the Database object
 	had_own = "sql" in cls.__dict__
 	original = cls.sql
 	counter = {"n": 0}
