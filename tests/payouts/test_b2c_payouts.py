@@ -529,3 +529,37 @@ def test_retries_back_off_and_exhausted_payouts_fail_visibly(site, sandbox):
 	assert got.status == "Failed" and "Gave up after 2 attempts" in got.last_error
 	assert frappe.db.exists("Error Log", {"method": "B2C Payout Failed"})
 	report(site, sandbox, "OAuth refused -> backoff -> exhausted -> Failed", payout, 0)
+
+
+def test_concurrent_workers_share_one_token_refresh(site, sandbox):
+	"""Four workers find the shared token stale at once: one fetches a new token, the others wait for it."""
+	import json as _json
+
+	import frappe
+	from frappe.utils.password import set_encrypted_password
+
+	set_encrypted_password(
+		"TukTuk Settings",
+		"TukTuk Settings",
+		_json.dumps({"token": "old", "renew_at": 0}),
+		"mpesa_access_token",
+	)
+	frappe.db.commit()
+	before = sandbox.client.ledger()["stats"]["tokens_issued"]
+	code = (
+		"import sys, frappe; frappe.init(sys.argv[1], sites_path=sys.argv[2]); frappe.connect();"
+		"from tuktuk_management.payouts import daraja; print(daraja.get_access_token())"
+	)
+	workers = [
+		subprocess.Popen(
+			[sys.executable, "-c", code, site.name, site.sites_path],
+			stdout=subprocess.PIPE,
+			stderr=subprocess.PIPE,
+			text=True,
+		)
+		for _ in range(4)
+	]
+	outputs = [w.communicate(timeout=60) for w in workers]
+	tokens = {(out.strip().splitlines() or [""])[-1] for out, _err in outputs}
+	assert len(tokens) == 1 and "" not in tokens and "old" not in tokens, outputs
+	assert sandbox.client.ledger()["stats"]["tokens_issued"] - before == 1

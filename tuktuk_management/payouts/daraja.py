@@ -2,8 +2,8 @@
 
 - Base URL from TukTuk Settings: sandbox, production, or a custom URL (the local simulator).
 - OAuth token cached until shortly before it expires: per process, and shared between workers through the
-  database (encrypted in `__Auth`, like a Password field), so N workers do not fetch N tokens. A token that
-  Daraja rejects is dropped and fetched again once; the request is then retried once.
+  database (encrypted in `__Auth`, like a Password field) with a single-flight refresh, so N workers do not
+  fetch N tokens. A token Daraja rejects is replaced once (by one worker) and the request retried once.
 - `SecurityCredential`: the stored pre-encrypted credential, or the initiator password encrypted with
   Safaricom's certificate (RSA PKCS#1 v1.5, base64).
 - Every call has a timeout; a timeout or a dropped connection raises `DarajaOutcomeUnknown`, because the
@@ -12,6 +12,7 @@
 
 import base64
 import contextlib
+import json
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 import frappe
 import requests
 from frappe import _
-from frappe.utils.password import get_decrypted_password, set_encrypted_password
+from frappe.utils.password import decrypt, set_encrypted_password
 
 from tuktuk_management.settings import SETTINGS, get_callback_secret, get_password, get_settings
 
@@ -134,53 +135,78 @@ def _site() -> str:
 	return getattr(frappe.local, "site", None) or ""
 
 
-def _read_shared_token():
+def _locked_shared_state() -> dict:
+	"""The shared token record, read under its row lock (held until the caller commits)."""
+	rows = frappe.db.sql(
+		"select `password` from `__Auth` where `doctype`=%s and `name`=%s and `fieldname`=%s for update",
+		(SETTINGS, SETTINGS, TOKEN_AUTH_FIELD),
+	)
+	if not rows or not rows[0][0]:
+		return {}
 	try:
-		stored = get_decrypted_password(SETTINGS, SETTINGS, TOKEN_AUTH_FIELD, raise_exception=False)
+		state = json.loads(decrypt(rows[0][0]))
 	except Exception:
-		return None
-	if not stored or "|" not in stored:
-		return None
-	renew_at, _sep, token = stored.partition("|")
-	try:
-		return token, float(renew_at)
-	except ValueError:
-		return None
+		return {}
+	return state if isinstance(state, dict) else {}
 
 
-def get_access_token(config: DarajaConfig | None = None, force_refresh: bool = False) -> str:
+def _write_shared_state(state: dict) -> None:
+	set_encrypted_password(SETTINGS, SETTINGS, json.dumps(state), TOKEN_AUTH_FIELD)
+
+
+def get_access_token(config: DarajaConfig | None = None, stale_before: float | None = None) -> str:
 	"""A valid access token: from this process, else from the database, else fetched from Daraja.
 
-	Fetching writes the token to the database and commits (called only at a boundary: never inside a unit
-	of work that must stay uncommitted)."""
+	Single flight across workers: the shared record (an encrypted `__Auth` row) is read under its row lock;
+	the worker that finds it stale takes a short lease, releases the lock, fetches, and publishes the token;
+	the others wait for it instead of fetching their own. `stale_before`: Daraja refused the token we used
+	in a request sent at that moment, so only a token issued after it will do.
+	Commits (called only at boundaries: never inside a unit of work that must stay uncommitted)."""
 	config = config or get_config()
 	site = _site()
-	now = time.time()
-	if not force_refresh:
+	if stale_before is None:
 		cached = _process_tokens.get(site)
-		if cached and cached[1] > now:
+		if cached and cached[1] > time.time():
 			return cached[0]
-		shared = _read_shared_token()
-		if shared and shared[1] > now:
-			_process_tokens[site] = shared
-			return shared[0]
-	token, lifetime = fetch_token(config)
-	renew_at = now + lifetime - _refresh_margin(lifetime)
-	_process_tokens[site] = (token, renew_at)
-	set_encrypted_password(SETTINGS, SETTINGS, f"{renew_at}|{token}", TOKEN_AUTH_FIELD)
+	_process_tokens.pop(site, None)
+	lease = config.timeout + 5
+	give_up_waiting = time.time() + lease + 5
+	# Boundary: each look at the shared record is its own short transaction.
+	frappe.db.commit()
+	while True:
+		state = _locked_shared_state()
+		now = time.time()
+		token = state.get("token")
+		fresh = stale_before is None or float(state.get("issued_at") or 0) > stale_before
+		if token and fresh and float(state.get("renew_at") or 0) > now:
+			frappe.db.commit()
+			_process_tokens[site] = (token, float(state["renew_at"]))
+			return token
+		if float(state.get("lease_until") or 0) > now and now < give_up_waiting:
+			frappe.db.commit()  # another worker is fetching: release the lock and wait for its token
+			time.sleep(0.1)
+			continue
+		_write_shared_state({"lease_until": now + lease})
+		# Boundary: the lease is ours; the HTTP call happens without holding the row lock.
+		frappe.db.commit()
+		break
+	issued_at = time.time()
+	try:
+		token, lifetime = fetch_token(config)
+	except Exception:
+		frappe.db.rollback()
+		_locked_shared_state()
+		_write_shared_state({})
+		# Boundary: release the lease so the next worker tries at once.
+		frappe.db.commit()
+		raise
+	renew_at = time.time() + lifetime - _refresh_margin(lifetime)
+	_locked_shared_state()
+	_write_shared_state({"token": token, "renew_at": renew_at, "issued_at": issued_at})
 	# Boundary: share the fresh token with every other worker of this site.
 	frappe.db.commit()
+	_process_tokens[site] = (token, renew_at)
 	return token
-
-
-def forget_token(token: str) -> None:
-	"""Drop a token Daraja rejected, here and (if still the shared one) in the database."""
-	site = _site()
-	if _process_tokens.get(site, ("",))[0] == token:
-		_process_tokens.pop(site, None)
-	shared = _read_shared_token()
-	if shared and shared[0] == token:
-		set_encrypted_password(SETTINGS, SETTINGS, "0|", TOKEN_AUTH_FIELD)
 
 
 def fetch_token(config: DarajaConfig) -> tuple[str, float]:
@@ -243,6 +269,7 @@ def post(path: str, body: dict, config: DarajaConfig | None = None) -> dict:
 	with nothing_sent_on_error():
 		token = get_access_token(config)
 	for attempt in (1, 2):
+		sent_at = time.time()
 		try:
 			response = requests.post(
 				config.base_url + path,
@@ -264,8 +291,8 @@ def post(path: str, body: dict, config: DarajaConfig | None = None) -> dict:
 			and reply.get("errorCode") in TOKEN_REJECTED_CODES
 			and attempt == 1
 		):
-			forget_token(token)
-			token = get_access_token(config, force_refresh=True)
+			with nothing_sent_on_error():
+				token = get_access_token(config, stale_before=sent_at)
 			continue
 		if 200 <= response.status_code < 300:
 			return reply
