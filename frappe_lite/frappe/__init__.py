@@ -4,7 +4,6 @@ import importlib
 import inspect
 import json
 import os
-from decimal import Decimal
 
 from werkzeug.local import Local, LocalProxy
 
@@ -13,10 +12,9 @@ from frappe.exceptions import (
 	DoesNotExistError,
 	IncorrectSitePath,
 	PermissionError,
-	SiteNotSpecifiedError,
 	ValidationError,
 )
-from frappe.utils.data import cint, cstr
+from frappe.utils.data import cstr
 
 __version__ = "15.0.0-lite"
 __title__ = "Frappe Framework (lite)"
@@ -118,6 +116,7 @@ def init(site: str, sites_path: str | None = None, new_site: bool = False, force
 	local.cache = {}
 	local.db = None
 	local.installed_apps = None
+	local.hooks_cache = None
 	local.initialised = True
 	if not new_site and not os.path.exists(os.path.join(local.site_path, "site_config.json")):
 		raise IncorrectSitePath(f"{site} does not exist")
@@ -434,6 +433,22 @@ def get_all_apps(with_internal_apps=True, sites_path=None):
 def get_hooks(hook: str | None = None, default=None, app_name: str | None = None):
 	"""hooks.py values across installed apps: lists are concatenated, dicts merged (frappe.get_hooks)."""
 	apps = [app_name] if app_name else get_installed_apps()
+	# Collected once per request/job (Frappe caches them in Redis); an app being installed reloads them.
+	cache = getattr(local, "hooks_cache", None)
+	if cache is None:
+		cache = local.hooks_cache = {}
+	key = tuple(apps)
+	if key not in cache or local.flags.in_install_app:
+		cache[key] = _load_hooks(apps)
+	hooks = cache[key]
+	if hook:
+		return hooks.get(
+			hook, ([] if default == "_KEEP_DEFAULT_LIST" else default) if default is not None else []
+		)
+	return hooks
+
+
+def _load_hooks(apps):
 	hooks = _dict()
 	for app in apps:
 		try:
@@ -449,10 +464,6 @@ def get_hooks(hook: str | None = None, default=None, app_name: str | None = None
 			if inspect.ismodule(value) or inspect.isfunction(value) or inspect.isclass(value):
 				continue
 			_append_hook(hooks, key, value)
-	if hook:
-		return hooks.get(
-			hook, ([] if default == "_KEEP_DEFAULT_LIST" else default) if default is not None else []
-		)
 	return hooks
 
 
@@ -700,4 +711,4 @@ def get_request_header(key, default=None):
 
 # frappe.utils must be importable as an attribute (frappe.utils.now()).
 import frappe.model.naming  # noqa: E402
-import frappe.utils  # noqa: E402
+import frappe.utils  # noqa: E402, F401

@@ -97,7 +97,7 @@ def test_serve_bad_arguments(http_site):
 	r = http_site.cli("--site", "nowhere.localhost", "serve", site=False)
 	assert r.returncode != 0 and "does not exist" in r.stderr
 	if http_site.backend == "sqlite":
-		r = http_site.cli("serve", "--workers", "4")
+		r = http_site.cli("serve", "--workers", "16")
 		assert r.returncode != 0 and "SQLite" in r.stderr
 
 

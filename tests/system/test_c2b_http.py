@@ -62,8 +62,8 @@ class Server:
 	def start(self):
 		args = [FRAPPE_LITE, "--sites-path", self.site.sites_path, "--site", self.site.name, "serve"]
 		args += ["--port", str(self.port)]
-		if self.site.backend == "mariadb":
-			args += ["--workers", "4"]
+		# several worker processes on both backends, so the callbacks really race in the database
+		args += ["--workers", "4"]
 		self.log_path = Path(self.site.sites_path) / f"serve-{self.port}.log"
 		self.log = open(self.log_path, "w")
 		self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=self.site.env())

@@ -3,10 +3,12 @@
 # `serve` runs gunicorn, as production benches do (bench's own `serve` is werkzeug's dev server):
 # - MariaDB sites: `--workers` sync worker processes (default: site config `gunicorn_workers`, else
 #   2 × CPU + 1, bench's own default), each request on its own connection.
-# - SQLite sites: exactly one sync worker. SQLite allows one writer per file; one worker process runs
-#   one request at a time, so requests never queue on a file lock inside a transaction and a
-#   read-then-write request cannot be interleaved with another one. Throughput is lower; correctness
-#   is the point. Asking for more workers on SQLite is refused with a clear message.
+# - SQLite sites: a few sync workers (default: one per CPU, at most SQLITE_MAX_WORKERS). The SQLite
+#   backend serialises writers itself: a transaction takes the file's write lock up front, at its first
+#   write or locking read (BEGIN IMMEDIATE with a busy timeout), never part-way through holding locks,
+#   so concurrent requests queue for the lock instead of failing with "database is locked"; readers
+#   run alongside in WAL mode. More workers than that only add processes waiting on the one lock, so
+#   asking for more is refused with a clear message.
 
 import json
 import multiprocessing
@@ -17,7 +19,7 @@ import click
 import frappe
 from frappe.commands import get_site, pass_context
 
-SQLITE_WORKERS = 1
+SQLITE_MAX_WORKERS = 8
 
 
 @click.command("serve")
@@ -43,12 +45,12 @@ def serve(context, port, host, workers, timeout, access_log):
 
 	uses_sqlite = any(get_db_type(sites_path, site) == "sqlite" for site in served)
 	if uses_sqlite:
-		if workers and workers > SQLITE_WORKERS:
+		if workers and workers > SQLITE_MAX_WORKERS:
 			raise click.ClickException(
-				f"SQLite sites are served by {SQLITE_WORKERS} worker (one writer per database file);"
+				f"SQLite sites are served by at most {SQLITE_MAX_WORKERS} workers (one writer per database file);"
 				f" use MariaDB for --workers {workers}"
 			)
-		workers = SQLITE_WORKERS
+		workers = workers or min(multiprocessing.cpu_count(), SQLITE_MAX_WORKERS)
 	elif not workers:
 		common = read_json(os.path.join(sites_path, "common_site_config.json"))
 		workers = int(common.get("gunicorn_workers") or multiprocessing.cpu_count() * 2 + 1)
