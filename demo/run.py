@@ -601,4 +601,5 @@ def _terminate(signum, _frame):
 
 if __name__ == "__main__":
 	signal.signal(signal.SIGTERM, _terminate)
+	signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
 	sys.exit(main())
