@@ -190,6 +190,35 @@ class TestClientHelpers(FrappeTestCase):
 		self.assertEqual(plain, b"Safaricom999!*!")
 
 
+class TestSecurityCredentialSource(FrappeTestCase):
+	"""A stored pre-encrypted credential wins; without one, password and certificate are required."""
+
+	def setUp(self):
+		self.settings = frappe.get_single("TukTuk Settings")
+		self.addCleanup(
+			self.restore, self.settings.get_password("mpesa_security_credential", raise_exception=False)
+		)
+
+	def restore(self, old):
+		doc = frappe.get_single("TukTuk Settings")
+		doc.mpesa_security_credential = old or ""
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+
+	def test_stored_credential_is_used_as_is(self):
+		self.settings.mpesa_security_credential = "PRE-ENCRYPTED=="
+		self.settings.save(ignore_permissions=True)
+		self.assertEqual(daraja.security_credential(), "PRE-ENCRYPTED==")
+
+	def test_missing_password_or_certificate_is_a_clear_error(self):
+		self.settings.mpesa_security_credential = ""
+		self.settings.mpesa_certificate = ""
+		self.settings.save(ignore_permissions=True)
+		with self.assertRaises(frappe.ValidationError) as ctx:
+			daraja.security_credential()
+		self.assertIn("certificate", str(ctx.exception))
+
+
 class TestResultHandling(FrappeTestCase):
 	"""Results are stored first, matched by OriginatorConversationID, applied once; nothing is dropped."""
 
