@@ -12,7 +12,7 @@ import frappe
 from frappe.utils import add_to_date, get_datetime
 
 from tuktuk_management import inbox
-from tuktuk_management.money import D
+from tuktuk_management.money import D, to_money
 from tuktuk_management.payouts import outbox
 
 PAYOUT = outbox.PAYOUT
@@ -153,7 +153,13 @@ def _process(callback_type: str, payload_text: str, apply, payout_hint: str = ""
 	return {"callback": row, "status": status, "payout": name, "note": note}
 
 
-def _mark_paid(doc, *, receipt, receiver, completed_at, code, desc):
+def _mark_paid(doc, *, receipt, receiver, completed_at, code, desc, paid_amount=None):
+	"""Paid, with M-Pesa's receipt, counterparty and completion time; the ledger row shows it. When M-Pesa
+	paid a different amount than the share (B2C pays whole shillings) the difference is noted."""
+	note = None
+	paid = _money_or_none(paid_amount)
+	if paid is not None and paid != D(doc.amount):
+		note = f"M-Pesa paid KES {paid} of the KES {to_money(doc.amount)} share"
 	outbox.update_payout(
 		doc.name,
 		{
@@ -164,7 +170,7 @@ def _mark_paid(doc, *, receipt, receiver, completed_at, code, desc):
 			"result_code": code,
 			"result_desc": desc,
 			"next_attempt_at": None,
-			"last_error": None,
+			"last_error": note,
 		},
 	)
 	if doc.transaction:
@@ -190,6 +196,7 @@ def _apply_b2c_result(doc, parsed):
 			completed_at=parsed["params"].get("TransactionCompletedDateTime"),
 			code=code,
 			desc=desc,
+			paid_amount=parsed["params"].get("TransactionAmount"),
 		)
 		if doc.status == "Failed":
 			frappe.log_error(
@@ -235,6 +242,7 @@ def _apply_status_result(doc, parsed):
 			completed_at=params.get("FinalisedTime"),
 			code=code,
 			desc=desc,
+			paid_amount=params.get("Amount"),
 		)
 		return "Processed", None
 	if doc.status not in outbox.IN_DOUBT:

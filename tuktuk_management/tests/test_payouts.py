@@ -239,6 +239,13 @@ class TestResultHandling(FrappeTestCase):
 		self.assertEqual(str(row.transaction_completed_at)[:19], "2019-12-19 11:45:50")
 		self.assertEqual([r.status for r in inbox_rows(payout.name)], ["Processed", "Duplicate"])
 
+	def test_a_whole_shilling_payment_of_a_fractional_share_is_noted(self):
+		payout = make_payout(amount="150.50")
+		results.handle_b2c_result(b2c_result_body(payout.name, amount=150))
+		row = frappe.db.get_value(PAYOUT, payout.name, ["status", "last_error"], as_dict=True)
+		self.assertEqual(row.status, "Paid")
+		self.assertEqual(row.last_error, "M-Pesa paid KES 150 of the KES 150.50 share")
+
 	def test_failure_marks_failed_and_a_late_duplicate_changes_nothing(self):
 		payout = make_payout()
 		results.handle_b2c_result(b2c_result_body(payout.name, code=1))
