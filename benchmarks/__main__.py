@@ -11,6 +11,15 @@ import traceback
 BENCHMARKS = ("crediting", "reconcile", "http", "money")
 
 
+def load() -> str:
+	try:
+		import os
+
+		return " ".join(f"{x:.1f}" for x in os.getloadavg())
+	except OSError:
+		return "unknown"
+
+
 def main(argv=None):
 	parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
 	parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run, noisier figures)")
@@ -43,7 +52,7 @@ def main(argv=None):
 
 	print(
 		f"benchmarks: {', '.join(only)} on {', '.join(backends)}{' (quick)' if args.quick else ''};"
-		f" {os.cpu_count()} CPU(s)",
+		f" {os.cpu_count()} CPU(s), load average {load()} (ratios are same-run; absolute figures move with load)",
 		flush=True,
 	)
 	for note in notes:
@@ -70,7 +79,7 @@ def main(argv=None):
 			import shutil
 
 			shutil.rmtree(common.SITES_PATH, ignore_errors=True)
-	print(f"\nall benchmarks: {time.monotonic() - started:.0f}s")
+	print(f"\nall benchmarks: {time.monotonic() - started:.0f}s; load average now {load()}")
 	return 1 if failed else 0
 
 
