@@ -394,18 +394,31 @@ def report(frappe, drivers, payments, unknown, sandbox_ledger, deliveries, recon
 		check(got == expected, f"{got} confirmations {status}, expected {expected}")
 	for status in ("Failed", "Rejected", "Received"):
 		check(not inbox_counts[("C2B Confirmation", status)], f"confirmations {status}: {inbox_counts}")
-	refused = [
-		c for c in sandbox_ledger["c2b"] if c["bill_ref"] == UNKNOWN_ACCOUNT and c["confirmations"] == 0
-	]
-	check(len(refused) == 1, f"{len(refused)} unknown-account payments refused at validation, expected 1")
+	# The two payments to an unknown account: refused at validation (never confirmed), and held as Uncaptured.
+	refused_entry, held_entry = (trans_by_phone.get(p.phone) for p in unknown)
+	refused = [refused_entry] if refused_entry and refused_entry["confirmations"] == 0 else []
+	check(
+		bool(refused) and result_code((refused_entry.get("validation") or [None, None])[1]) == "C2B00012",
+		f"the payment to {UNKNOWN_ACCOUNT} with validation on was not refused: {refused_entry}",
+	)
 	check(
 		inbox_counts[("C2B Validation", "Rejected")] == 1,
 		f"{inbox_counts[('C2B Validation', 'Rejected')]} validations rejected, expected 1",
 	)
 	uncaptured = [c for c in inbox if c.callback_type == "C2B Confirmation" and c.status == "Uncaptured"]
+	check(
+		bool(held_entry) and [c.trans_id for c in uncaptured] == [held_entry["trans_id"]],
+		f"the payment to {UNKNOWN_ACCOUNT} without validation is not the one Uncaptured: {uncaptured}",
+	)
 	for c in uncaptured:
 		check(not ledger_by_trans.get(c.trans_id), f"uncaptured {c.trans_id} has a ledger row")
+	# The confirmation Safaricom delivered twice: acknowledged twice, credited once.
 	duplicates = [c for c in inbox if c.callback_type == "C2B Confirmation" and c.status == "Duplicate"]
+	twice = trans_by_phone.get(payments[DUPLICATE_AT].phone) or {}
+	check(
+		[c.trans_id for c in duplicates] == [twice.get("trans_id")] and twice.get("confirmations") == 2,
+		f"the duplicate is not the confirmation delivered twice ({twice.get('trans_id')}): {duplicates}",
+	)
 
 	# Per driver.
 	print()
