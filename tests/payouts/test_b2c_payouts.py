@@ -278,16 +278,17 @@ def test_token_expiry_mid_run_refreshes_once(site, sandbox):
 def test_b2c_disabled_holds_and_release_sends(site, sandbox):
 	import frappe
 
-	from tuktuk_management.payouts import outbox
-
 	_driver, payout = credit(300, b2c=False)
 	assert row(payout).status == "On Hold"
 	run_scheduler_tick()
 	assert row(payout).status == "On Hold" and sandbox.client.payments_count(payout) == 0
 	frappe.db.set_single_value("TukTuk Settings", "b2c_enabled", 1)
 	frappe.db.commit()
-	released = outbox.release_held_payouts([payout])
-	assert released["released"] == [payout]
+	url = site.base_url + "/api/method/tuktuk_management.api.payouts.release_held_payouts"
+	assert requests.post(url, json={"payouts": [payout]}, timeout=10).status_code == 403  # guests may not
+	released = manager_session(site).post(url, json={"payouts": [payout]}, timeout=30)
+	assert released.status_code == 200, released.text
+	assert released.json()["message"]["released"] == [payout]
 	wait_status(payout, "Paid")
 	report(site, sandbox, "B2C disabled -> On Hold -> release", payout, 1)
 

@@ -280,6 +280,19 @@ class TestResultHandling(FrappeTestCase):
 		results.handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Failed")
 
+	def test_matched_by_conversation_id_when_the_originator_id_is_missing(self):
+		conversation_id = unique("AG_20191219_")
+		payout = make_payout(conversation_id=conversation_id)
+		outcome = results.handle_b2c_result(b2c_result_body("", conversation_id=conversation_id))
+		self.assertEqual((outcome["status"], outcome["payout"]), ("Processed", payout.name))
+		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Paid")
+
+	def test_status_timeout_is_kept_and_changes_nothing(self):
+		payout = make_payout(status="Unknown")
+		outcome = results.handle_status_timeout(b2c_result_body("q-1", code=1), payout=payout.name)
+		self.assertEqual(outcome["status"], "Processed")
+		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Unknown")
+
 	def test_unknown_payout_is_kept_uncaptured(self):
 		ocid = unique("NOPE")
 		outcome = results.handle_b2c_result(b2c_result_body(ocid, conversation_id=unique("AG_")))
