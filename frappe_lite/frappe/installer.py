@@ -290,6 +290,7 @@ def sync_for(app):
 	metas.sort(key=lambda m: m.name != "DocType")
 	for meta in metas:
 		sync_table(frappe.db, meta)
+		_run_on_doctype_update(meta)
 	now = frappe.utils.now()
 	for meta in metas:
 		frappe.db.sql("delete from `tabDocType` where `name`=%s", (meta.name,))
@@ -312,6 +313,24 @@ def sync_for(app):
 			),
 		)
 	frappe.db.commit()
+
+
+def _run_on_doctype_update(meta):
+	"""A controller module's `on_doctype_update()` (composite indexes and the like), run after every sync of
+	its DocType, as Frappe's DocType.on_update does."""
+	import importlib
+
+	module_path = (
+		f"{meta.app}.{frappe.scrub(meta.module)}.doctype.{frappe.scrub(meta.name)}.{frappe.scrub(meta.name)}"
+	)
+	try:
+		module = importlib.import_module(module_path)
+	except ModuleNotFoundError as e:
+		if e.name and module_path.startswith(e.name):
+			return
+		raise
+	if hasattr(module, "on_doctype_update"):
+		module.on_doctype_update()
 
 
 def _sync_scheduler_jobs():

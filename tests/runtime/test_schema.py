@@ -50,6 +50,7 @@ def test_indexes_and_defaults(fl):
 	assert indexes[("code",)] is True
 	assert indexes[("category",)] is False
 	assert indexes[("modified",)] is False
+	assert indexes[("status", "qty")] is False  # made by the controller's on_doctype_update()
 	child = {tuple(cols) for _n, (_u, cols) in frappe.db.get_indexes("tabLF Item Line").items()}
 	assert ("parent",) in child
 	frappe.db.sql("insert into `tabLF Item` (name, title) values ('raw', 'raw')")

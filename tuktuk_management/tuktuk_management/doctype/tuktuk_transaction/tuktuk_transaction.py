@@ -84,3 +84,9 @@ class TukTukTransaction(Document):
 						),
 						title=_("Ledger Is Append-Only"),
 					)
+
+
+def on_doctype_update():
+	# Reconciliation sums one driver's open period (driver = %s and balance_period = %s): a composite index
+	# serves it without scanning every driver's rows of the day.
+	frappe.db.add_index("TukTuk Transaction", ["driver", "balance_period"])

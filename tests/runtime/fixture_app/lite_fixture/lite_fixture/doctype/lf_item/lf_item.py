@@ -33,3 +33,7 @@ class LFItem(Document):
 
 	def on_trash(self):
 		EVENTS.append("on_trash")
+
+
+def on_doctype_update():
+	frappe.db.add_index("LF Item", ["status", "qty"])
