@@ -303,6 +303,10 @@ def whitelist(allow_guest=False, xss_safe=False, methods=None):
 		methods = ["GET", "POST", "PUT", "DELETE"]
 
 	def innerfn(fn):
+		from frappe.utils.typing_validations import in_request_or_test, validate_argument_types
+
+		# Frappe registers (and returns) the wrapper that checks type hints during requests and tests.
+		fn = validate_argument_types(fn, apply_condition=in_request_or_test)
 		whitelisted.add(fn)
 		allowed_http_methods_for_whitelisted_func[fn] = methods
 		if allow_guest:

@@ -79,6 +79,14 @@ class TestFormDict:
 		r = call(http_site, "with_kwargs", params={"a": "1", "extra": "e"}).json()["message"]
 		assert r == {"a": "1", "kwargs": {"extra": "e", "cmd": "http_fixture.api.with_kwargs"}}
 
+	def test_type_hints_cast_and_check_arguments(self, http_site):
+		ok = call(http_site, "typed", params={"count": "3", "ratio": "2.5", "flag": "1"}).json()["message"]
+		assert ok == {"count": 3, "ratio": 2.5, "flag": True, "label": None, "types": ["int", "float"]}
+		r = call(http_site, "typed", params={"count": "three"})
+		assert r.status_code == 417 and r.json()["exc_type"] == "FrappeTypeError"
+		assert "Argument 'count'" in r.json()["exception"]
+		assert call(http_site, "typed", method="POST", json={"count": 2, "label": 5}).status_code == 417
+
 	def test_missing_required_argument_is_a_server_error(self, http_site):
 		r = call(http_site, "add", params={"b": "2"})
 		assert r.status_code == 500

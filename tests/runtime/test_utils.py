@@ -116,3 +116,18 @@ def test_roles_and_permissions(fl):
 	assert frappe.get_roles() == ["Guest"]
 	with pytest.raises(frappe.PermissionError):
 		frappe.get_doc({"doctype": "LF Hash", "title": "guest"}).insert()
+
+
+def test_whitelisted_type_hints_checked_in_requests_and_tests_only(fl):
+	frappe = fl
+
+	@frappe.whitelist()
+	def typed(n: int, ok: bool = False):
+		return n, ok
+
+	assert typed(n="3") == ("3", False)  # a plain call outside a request or test is not checked
+	frappe.flags.in_test = True
+	assert typed(n="3", ok=1) == (3, True)
+	with pytest.raises(frappe.FrappeTypeError) as info:
+		typed(n="x")
+	assert "Argument 'n'" in str(info.value) and info.value.http_status_code == 417

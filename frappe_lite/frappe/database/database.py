@@ -4,7 +4,6 @@
 import random
 import re
 import string
-from contextlib import contextmanager
 
 import frappe
 from frappe.database.query import build_conditions, build_fields, build_order_by, quote_column
@@ -598,18 +597,6 @@ def cast_value(fieldtype, value):
 
 def random_savepoint_name():
 	return "".join(random.sample(string.ascii_lowercase, 10))
-
-
-@contextmanager
-def _savepoint_context(catch):
-	sp = random_savepoint_name()
-	frappe.db.savepoint(sp)
-	try:
-		yield
-	except catch:
-		frappe.db.rollback(save_point=sp)
-	else:
-		frappe.db.release_savepoint(sp)
 
 
 class savepoint:

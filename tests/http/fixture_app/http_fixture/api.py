@@ -145,3 +145,15 @@ def override_target():
 @frappe.whitelist(allow_guest=True)
 def overridden():
 	return "original"
+
+
+@frappe.whitelist(allow_guest=True)
+def typed(count: int, ratio: float = 1.0, flag: bool = False, label: str | None = None):
+	"""Annotated arguments are validated and cast by pydantic during a request (Frappe v15)."""
+	return {
+		"count": count,
+		"ratio": ratio,
+		"flag": flag,
+		"label": label,
+		"types": [type(count).__name__, type(ratio).__name__],
+	}
