@@ -30,6 +30,7 @@ from tuktuk_management.split import (
 	effective_daily_target,
 	effective_fare_percentage,
 	target_sharing_enabled,
+	whole_shilling_payout,
 )
 
 SPLIT, DEPOSIT = "split", "deposit"
@@ -218,20 +219,33 @@ def _credit_under_lock(
 
 	payout_name = payout_status = None
 	if split.driver_share > 0:
-		payout_status = "Queued" if settings.payouts_go_out else "On Hold"
-		payout = frappe.get_doc(
-			{
-				"doctype": "TukTuk Payout",
-				"driver": locked.name,
-				"transaction": ledger.name,
-				"amount": split.driver_share,
-				"phone": locked.mpesa_number,
-				"status": payout_status,
-				"next_attempt_at": now_datetime() if payout_status == "Queued" else None,
-			}
-		).insert(ignore_permissions=True)
-		payout_name = payout.name
-		frappe.db.set_value("TukTuk Transaction", ledger.name, "payout", payout_name, update_modified=False)
+		# B2C pays whole shillings: the cents of the share wait on the driver row for the next payout.
+		carried_in = to_money(locked.share_carry)
+		send, carried_out = whole_shilling_payout(split.driver_share, carried_in)
+		frappe.db.sql(
+			"update `tabTukTuk Driver` set share_carry = share_carry + %s where name = %s",
+			(sql_money(carried_out - carried_in), locked.name),
+		)
+		if send > 0:
+			payout_status = "Queued" if settings.payouts_go_out else "On Hold"
+			payout = frappe.get_doc(
+				{
+					"doctype": "TukTuk Payout",
+					"driver": locked.name,
+					"transaction": ledger.name,
+					"share": split.driver_share,
+					"carry_in": carried_in,
+					"carry_out": carried_out,
+					"amount": send,
+					"phone": locked.mpesa_number,
+					"status": payout_status,
+					"next_attempt_at": now_datetime() if payout_status == "Queued" else None,
+				}
+			).insert(ignore_permissions=True)
+			payout_name = payout.name
+			frappe.db.set_value(
+				"TukTuk Transaction", ledger.name, "payout", payout_name, update_modified=False
+			)
 
 	if callback:
 		inbox.mark(callback, "Processed", transaction=ledger.name, payout=payout_name, error=None)

@@ -11,7 +11,7 @@ from tuktuk_management.settings import business_date, get_settings
 from tuktuk_management.split import effective_daily_target, left_to_target
 
 # Written only by the ledger code (crediting, daily close, reconciliation) with SQL under the row lock.
-BALANCE_FIELDS = ("current_balance", "left_to_target", "consecutive_misses", "balance_period")
+BALANCE_FIELDS = ("current_balance", "left_to_target", "consecutive_misses", "balance_period", "share_carry")
 
 
 class TukTukDriver(Document):
@@ -35,6 +35,7 @@ class TukTukDriver(Document):
 		fare_percentage: DF.Percent
 		left_to_target: DF.Currency
 		mpesa_number: DF.Data
+		share_carry: DF.Currency
 		status: DF.Literal["Active", "Inactive"]
 		target_sharing_override: DF.Literal["Follow Global", "Enable", "Disable"]
 	# end: auto-generated types
@@ -79,6 +80,7 @@ class TukTukDriver(Document):
 			self.left_to_target = target
 			self.consecutive_misses = 0
 			self.balance_period = business_date(settings=settings)
+			self.share_carry = 0
 			return
 		stored = frappe.db.get_value(
 			"TukTuk Driver", self.name, BALANCE_FIELDS, as_dict=True, for_update=True

@@ -15,6 +15,8 @@ class TukTukPayout(Document):
 
 		amount: DF.Currency
 		attempts: DF.Int
+		carry_in: DF.Currency
+		carry_out: DF.Currency
 		conversation_id: DF.Data | None
 		driver: DF.Link
 		last_attempt_at: DF.Datetime | None
@@ -26,6 +28,7 @@ class TukTukPayout(Document):
 		receiver_name: DF.Data | None
 		result_code: DF.Data | None
 		result_desc: DF.SmallText | None
+		share: DF.Currency
 		status: DF.Literal["Queued", "On Hold", "Sent", "Paid", "Failed", "Unknown"]
 		transaction: DF.Link | None
 		transaction_completed_at: DF.Datetime | None
