@@ -7,11 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 # the fixture app is started by the tests, never collected by pytest
 collect_ignore_glob = ["fixture_app/*"]
@@ -23,7 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(FIXTURE_APP_DIR))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FIXTURE_APP_DIR), os.environ.get("PYTHONPATH")]))
 
-from http_helpers import FRAPPE_LITE, MANAGER, PLAIN, READER, free_port  # noqa: E402
+from http_helpers import FRAPPE_LITE, MANAGER, PLAIN, READER  # noqa: E402
+
+from tests.helpers.server import FrappeServe  # noqa: E402
 
 
 class HTTPSite:
@@ -35,7 +35,7 @@ class HTTPSite:
 		self.name = name
 		self.db_url = db_url
 		self.port = None
-		self.process = None
+		self.server = None
 		self.users = {}
 
 	@property
@@ -79,46 +79,16 @@ class HTTPSite:
 			return bool(frappe.db.exists("HTTP Note", title))
 
 	def start(self):
-		self.port = free_port()
-		self.log = open(Path(self.sites_path) / "serve.log", "w")
-		self.process = subprocess.Popen(
-			[
-				FRAPPE_LITE,
-				"--sites-path",
-				self.sites_path,
-				"--site",
-				self.name,
-				"serve",
-				"--port",
-				str(self.port),
-			],
-			stdout=self.log,
-			stderr=subprocess.STDOUT,
-		)
-		deadline = time.monotonic() + 30
-		while time.monotonic() < deadline:
-			if self.process.poll() is not None:
-				raise RuntimeError(f"server exited: {Path(self.log.name).read_text()}")
-			try:
-				requests.get(self.url("/api/method/ping"), timeout=1)
-				return
-			except requests.ConnectionError:
-				time.sleep(0.1)
-		raise RuntimeError(f"server did not start: {Path(self.log.name).read_text()}")
+		self.server = FrappeServe(self.sites_path, self.name, log_path=Path(self.sites_path) / "serve.log")
+		self.port = self.server.port
+		self.server.start(timeout=30)
 
 	def stop(self):
-		if self.process and self.process.poll() is None:
-			self.process.terminate()
-			try:
-				self.process.wait(timeout=15)
-			except subprocess.TimeoutExpired:
-				self.process.kill()
-				self.process.wait()
-		if getattr(self, "log", None):
-			self.log.close()
+		if self.server:
+			self.server.stop()
 
 	def server_log(self):
-		return Path(self.log.name).read_text()
+		return self.server.log_text()
 
 
 def add_user(site, user):

@@ -1,9 +1,8 @@
 """Users and small helpers shared by the tests/http modules."""
 
-import socket
-import sys
 import uuid
-from pathlib import Path
+
+from tests.helpers.server import FRAPPE_LITE, free_port  # noqa: F401  (re-exported for the tests here)
 
 MANAGER = {"email": "manager@example.com", "password": "manager-pw-1", "roles": ["HTTP Manager"]}
 READER = {
@@ -16,13 +15,6 @@ READER = {
 PLAIN = {"email": "plain@example.com", "password": "plain-pw-1", "roles": []}
 
 METHOD = "/api/method/http_fixture.api."
-FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
-
-
-def free_port():
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
 
 
 def token_header(user):

@@ -102,33 +102,17 @@ def test_serve_bad_arguments(http_site):
 
 
 def test_serve_without_site_routes_by_host_header(http_site):
-	import subprocess
-	import time
-
-	from http_helpers import FRAPPE_LITE, free_port
+	from tests.helpers.server import FrappeServe, free_port
 
 	port = free_port()
-	proc = subprocess.Popen(
-		[FRAPPE_LITE, "--sites-path", http_site.sites_path, "serve", "--port", str(port), "--workers", "1"],
-		stdout=subprocess.PIPE,
-		stderr=subprocess.STDOUT,
-		text=True,
+	server = FrappeServe(
+		http_site.sites_path, port=port, workers=1, headers={"Host": f"{http_site.name}:{port}"}
 	)
-	try:
+	with server:
 		url = f"http://127.0.0.1:{port}/api/method/ping"
-		deadline = time.monotonic() + 30
-		while True:
-			try:
-				r = requests.get(url, headers={"Host": f"{http_site.name}:{port}"}, timeout=2)
-				break
-			except requests.ConnectionError:
-				assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-				time.sleep(0.1)
+		r = requests.get(url, headers={"Host": f"{http_site.name}:{port}"}, timeout=2)
 		assert r.json() == {"message": "pong"}
 		r = requests.get(url, headers={"X-Frappe-Site-Name": http_site.name}, timeout=5)
 		assert r.json() == {"message": "pong"}
 		assert requests.get(url, headers={"Host": "unknown.example"}, timeout=5).status_code == 404
 		assert requests.get(url, headers={"Host": ".."}, timeout=5).status_code in (400, 404)
-	finally:
-		proc.terminate()
-		proc.wait(timeout=15)

@@ -7,19 +7,15 @@ target_contribution total equals the balance; the baseline's dotted paths on api
 
 import csv
 import io
-import socket
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
 
+from tests.helpers.server import FrappeServe
+
 # Tests share one served site per backend; each states what it needs and restores nothing it does not own.
 
-FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
 API = "/api/method/tuktuk_management.api"
 MANAGER = ("recon.manager@example.com", "mgrkey0001", "mgrsecret0001")
 CLERK = ("recon.clerk@example.com", "clerkkey0001", "clerksecret0001")
@@ -27,12 +23,6 @@ CLERK = ("recon.clerk@example.com", "clerkkey0001", "clerksecret0001")
 
 def money(value):
 	return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-def free_port():
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,31 +48,8 @@ def served(module_site_factory):
 		make_payment(driver, "45.50")  # 22.75
 		corrupt_balance(driver, "12.5")
 		frappe.db.commit()
-	port = free_port()
-	log_path = Path(site.sites_path) / f"serve-{port}.log"
-	log = open(log_path, "w")
-	process = subprocess.Popen(
-		[FRAPPE_LITE, "--sites-path", site.sites_path, "--site", site.name, "serve", "--port", str(port)],
-		stdout=log,
-		stderr=subprocess.STDOUT,
-		env=site.env(),
-	)
-	url = f"http://127.0.0.1:{port}"
-	deadline = time.monotonic() + 60
-	while True:
-		try:
-			requests.get(url + "/api/method/ping", timeout=1)
-			break
-		except requests.ConnectionError:
-			if process.poll() is not None or time.monotonic() > deadline:
-				raise RuntimeError(f"server did not start:\n{log_path.read_text()}") from None
-			time.sleep(0.1)
-	try:
-		yield site, url, driver
-	finally:
-		process.terminate()
-		process.wait(timeout=20)
-		log.close()
+	with FrappeServe(site.sites_path, site.name, env=site.env()) as server:
+		yield site, server.url, driver
 
 
 def call(url, method, who=MANAGER, http="GET", **params):
