@@ -3,16 +3,9 @@ served over HTTP by `frappe-lite serve` so the simulator's callbacks reach the a
 the test process through which payments are credited (their payout jobs run inline after commit)."""
 
 import json
-import os
-import random
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from payout_rig import (
 	B2C_SHORTCODE,
 	CONSUMER_KEY,
@@ -24,14 +17,8 @@ from payout_rig import (
 )
 
 from mpesa_sandbox import SandboxProcess
-
-FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
-
-
-def free_port():
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
+from tests.helpers.fixtures import empty_redis_db
+from tests.helpers.server import FrappeServe
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +44,13 @@ class PayoutSite:
 	def __init__(self, test_site, sandbox):
 		self.test_site, self.sandbox = test_site, sandbox
 		self.backend, self.sites_path, self.name = test_site.backend, test_site.sites_path, test_site.name
-		self.port = free_port()
-		self.base_url = f"http://127.0.0.1:{self.port}"
-		self.process = None
+		self.server = FrappeServe(
+			self.sites_path,
+			self.name,
+			workers=2 if self.backend == "mariadb" else None,
+			log_path=Path(self.sites_path) / "serve.log",
+		)
+		self.port, self.base_url = self.server.port, self.server.url
 
 	def connect(self):
 		return self.test_site.connect()
@@ -90,44 +81,13 @@ class PayoutSite:
 			frappe.db.commit()
 
 	def start(self):
-		self.log = open(Path(self.sites_path) / "serve.log", "w")
-		args = [
-			FRAPPE_LITE,
-			"--sites-path",
-			self.sites_path,
-			"--site",
-			self.name,
-			"serve",
-			"--port",
-			str(self.port),
-		]
-		if self.backend == "mariadb":
-			args += ["--workers", "2"]
-		self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-		deadline = time.monotonic() + 30
-		while time.monotonic() < deadline:
-			if self.process.poll() is not None:
-				raise RuntimeError(f"server exited: {self.server_log()}")
-			try:
-				requests.get(self.base_url + "/api/method/ping", timeout=1)
-				return
-			except requests.ConnectionError:
-				time.sleep(0.1)
-		raise RuntimeError(f"server did not start: {self.server_log()}")
+		self.server.start(timeout=30)
 
 	def stop(self):
-		if self.process and self.process.poll() is None:
-			self.process.terminate()
-			try:
-				self.process.wait(timeout=15)
-			except subprocess.TimeoutExpired:
-				self.process.kill()
-				self.process.wait()
-		if getattr(self, "log", None):
-			self.log.close()
+		self.server.stop()
 
 	def server_log(self):
-		return (Path(self.sites_path) / "serve.log").read_text()
+		return self.server.log_text()
 
 
 @pytest.fixture(scope="module")
@@ -163,18 +123,7 @@ def pytest_terminal_summary(terminalreporter):
 def rq_site(payout_site, sandbox):
 	"""The served site with `redis_queue` set for the duration of one test: payout jobs go to RQ and run in a
 	separate `frappe-lite worker` process. Skipped when Redis is not reachable (mandatory under CI)."""
-	redis = pytest.importorskip("redis")
-	for db in random.sample(range(5, 16), 11):
-		conn = redis.Redis(host="127.0.0.1", port=6379, db=db)
-		try:
-			if conn.dbsize() == 0:
-				break
-		except redis.exceptions.ConnectionError:
-			if os.environ.get("CI") == "true":
-				raise
-			pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-	else:
-		pytest.skip("no empty Redis db among 5..15")
+	conn, db = empty_redis_db()
 	config_path = Path(payout_site.sites_path) / payout_site.name / "site_config.json"
 	original = config_path.read_text()
 	config = json.loads(original)

@@ -14,8 +14,10 @@ from payout_rig import CONSUMER_KEY, CONSUMER_SECRET, INBOX, LEDGER, PAYBILL, PA
 HERE = Path(__file__).parent
 
 
-def credit(amount=300, b2c=True):
-	"""A driver and one C2B payment credited through the real crediting code. Returns (driver, payout)."""
+def credit(amount=300, b2c=True, sandbox=None, outcome=None, **script):
+	"""A driver and one C2B payment credited through the real crediting code. Returns (driver, payout).
+
+	With `outcome`, the simulator is first scripted to answer this driver's payout so (`script`: its options)."""
 	import frappe
 
 	from tuktuk_management.tests.utils import make_driver, make_payment
@@ -24,6 +26,8 @@ def credit(amount=300, b2c=True):
 	frappe.db.commit()
 	driver = make_driver()
 	frappe.db.commit()
+	if outcome:
+		sandbox.client.script(outcome, phone=phone_of(driver), **script)
 	result = make_payment(driver, amount)  # commits; the payout job runs inline after the commit
 	return driver, result.payout
 
@@ -111,12 +115,7 @@ def test_happy_path_paid_once_with_receipt(site, sandbox):
 def test_insufficient_funds_fails_visibly_and_leaves_balance(site, sandbox):
 	import frappe
 
-	from tuktuk_management.tests.utils import make_driver, make_payment
-
-	driver = make_driver()
-	frappe.db.commit()
-	sandbox.client.script("insufficient_funds", phone=phone_of(driver))
-	payout = make_payment(driver, 300).payout
+	driver, payout = credit(300, sandbox=sandbox, outcome="insufficient_funds")
 	wait_status(payout, "Failed")
 	got = row(payout, "result_code", "last_error")
 	assert got.result_code == "1" and "insufficient" in got.last_error
@@ -130,14 +129,7 @@ def test_insufficient_funds_fails_visibly_and_leaves_balance(site, sandbox):
 
 
 def test_timeout_notice_then_status_query_pays_once(site, sandbox):
-	import frappe
-
-	from tuktuk_management.tests.utils import make_driver, make_payment
-
-	driver = make_driver()
-	frappe.db.commit()
-	sandbox.client.script("timeout", phone=phone_of(driver))
-	payout = make_payment(driver, 300).payout
+	_driver, payout = credit(300, sandbox=sandbox, outcome="timeout")
 	wait_status(payout, "Unknown")
 	assert sandbox.client.payments_count(payout) == 1  # M-Pesa did pay; we only got a timeout notice
 	run_scheduler_tick()  # too soon: M-Pesa may still be working on it, nothing is asked yet
@@ -153,14 +145,7 @@ def test_timeout_notice_then_status_query_pays_once(site, sandbox):
 
 
 def test_no_callback_resolved_by_scheduler(site, sandbox):
-	import frappe
-
-	from tuktuk_management.tests.utils import make_driver, make_payment
-
-	driver = make_driver()
-	frappe.db.commit()
-	sandbox.client.script("no_callback", phone=phone_of(driver))
-	payout = make_payment(driver, 300).payout
+	_driver, payout = credit(300, sandbox=sandbox, outcome="no_callback")
 	assert sandbox.client.drain()
 	assert row(payout).status == "Sent"
 	age(payout)
@@ -173,12 +158,7 @@ def test_no_callback_resolved_by_scheduler(site, sandbox):
 def test_duplicated_result_changes_nothing(site, sandbox):
 	import frappe
 
-	from tuktuk_management.tests.utils import make_driver, make_payment
-
-	driver = make_driver()
-	frappe.db.commit()
-	sandbox.client.script("duplicate", phone=phone_of(driver))
-	payout = make_payment(driver, 300).payout
+	_driver, payout = credit(300, sandbox=sandbox, outcome="duplicate")
 	assert sandbox.client.drain()
 	wait_status(payout, "Paid")
 	frappe.db.rollback()
@@ -245,16 +225,9 @@ def test_worker_killed_before_sending_is_sent_after_status_check(site, sandbox):
 def test_lost_reply_becomes_unknown_then_result_pays_once(site, sandbox):
 	import frappe
 
-	from tuktuk_management.tests.utils import make_driver
-
 	frappe.db.set_single_value("TukTuk Settings", "http_timeout_seconds", 1)
 	frappe.db.commit()
-	driver = make_driver()
-	frappe.db.commit()
-	sandbox.client.script("lost_reply", phone=phone_of(driver), reply_delay=2.0, delay=2.5)
-	from tuktuk_management.tests.utils import make_payment
-
-	payout = make_payment(driver, 300).payout
+	_driver, payout = credit(300, sandbox=sandbox, outcome="lost_reply", reply_delay=2.0, delay=2.5)
 	assert row(payout).status == "Unknown"
 	wait_status(payout, "Paid")
 	report(site, sandbox, "lost reply -> Unknown -> Result -> Paid", payout, 1)
@@ -417,14 +390,7 @@ def test_c2b_payment_to_b2c_payout_end_to_end(site, sandbox):
 
 
 def test_manager_retries_a_failed_payout_once(site, sandbox):
-	import frappe
-
-	from tuktuk_management.tests.utils import make_driver, make_payment
-
-	driver = make_driver()
-	frappe.db.commit()
-	sandbox.client.script("insufficient_funds", phone=phone_of(driver))
-	payout = make_payment(driver, 300).payout
+	_driver, payout = credit(300, sandbox=sandbox, outcome="insufficient_funds")
 	wait_status(payout, "Failed")
 	manager = manager_session(site)
 	url = site.base_url + "/api/method/tuktuk_management.api.payouts.retry_payout"
@@ -465,13 +431,7 @@ def test_concurrent_workers_send_a_payout_once(site, sandbox):
 def test_payout_jobs_through_an_rq_worker(rq_site, sandbox):
 	"""With Redis configured, crediting only enqueues the payout; a separate RQ worker process sends it, and
 	a payout M-Pesa never paid is re-queued by the status result and sent by the worker: still once."""
-	import frappe
-
-	from tuktuk_management.tests.utils import make_driver, make_payment
-
-	driver = make_driver()
-	frappe.db.commit()
-	payout = make_payment(driver, 300).payout
+	_driver, payout = credit(300)
 	assert row(payout).status == "Queued" and sandbox.client.ledger(payout)["attempts"] == []
 	worker = rq_site_cli(rq_site, "worker", "--burst", "--queue", "short")
 	assert worker.returncode == 0, worker.stderr
