@@ -20,15 +20,6 @@ from pathlib import Path
 import pytest
 
 WORKER = str(Path(__file__).with_name("reconciliation_worker.py"))
-TABLES = (
-	"TukTuk Driver",
-	"TukTuk Transaction",
-	"TukTuk Payout",
-	"TukTuk Balance Reconciliation",
-	"TukTuk Daily Close",
-	"Comment",
-	"Error Log",
-)
 
 
 def start(site, *args):
@@ -107,17 +98,10 @@ def stale_fixes(frappe, driver):
 
 
 def make_driver(frappe, **fields):
-	"""An Active driver with a fixed split: half of every payment to the target, whatever the balance (a
-	target nobody reaches), so the expected balance is known in advance."""
-	from tuktuk_management.tests.utils import make_driver as app_make_driver
+	"""An Active driver, no vehicle, with a fixed 50% split (see make_split_driver); returns its name."""
+	from tuktuk_management.tests.utils import make_split_driver
 
-	fields = {
-		"daily_target": 10_000_000,
-		"fare_percentage": 50,
-		"target_sharing_override": "Disable",
-		**fields,
-	}
-	return app_make_driver(vehicle=None, **fields).name
+	return make_split_driver(vehicle=None, **fields).name
 
 
 @pytest.fixture
@@ -288,11 +272,12 @@ def test_self_check_is_safe_on_a_live_site(site):
 	with site.connect():
 		import frappe
 
+		from tuktuk_management.tests.reconciliation_utils import row_counts
 		from tuktuk_management.tests.utils import make_payment
 
 		driver = make_driver(frappe)
 		make_payment(driver, "100")  # commits
-		counts_before = {t: frappe.db.count(t) for t in TABLES}
+		counts_before = row_counts()
 		balance_before = frappe.db.get_value("TukTuk Driver", driver, "current_balance")
 
 	result = site.cli("execute", "tuktuk_management.test_balance_fixes.run_tests")
@@ -303,7 +288,9 @@ def test_self_check_is_safe_on_a_live_site(site):
 	with site.connect():
 		import frappe
 
-		counts_after = {t: frappe.db.count(t) for t in TABLES}
+		from tuktuk_management.tests.reconciliation_utils import row_counts
+
+		counts_after = row_counts()
 		assert frappe.db.get_value("TukTuk Driver", driver, "current_balance") == balance_before
 	assert counts_after == counts_before
 

@@ -17,6 +17,21 @@ DRIVER = "TukTuk Driver"
 LEDGER = "TukTuk Transaction"
 _sequence = itertools.count(1)
 
+# Every table the self-check could write to: it must leave each one's row count as it found it.
+SELF_CHECK_TABLES = (
+	"TukTuk Driver",
+	"TukTuk Transaction",
+	"TukTuk Payout",
+	"TukTuk Balance Reconciliation",
+	"TukTuk Daily Close",
+	"Comment",
+	"Error Log",
+)
+
+
+def row_counts(tables=SELF_CHECK_TABLES) -> dict:
+	return {table: frappe.db.count(table) for table in tables}
+
 
 def make_driver(**fields) -> str:
 	"""A TukTuk Driver (Active, target 1000 unless given); returns its name."""

@@ -9,6 +9,9 @@ from tuktuk_management import c2b, crediting
 from tuktuk_management.callback_auth import authenticate_callback
 from tuktuk_management.money import to_money
 from tuktuk_management.tests.utils import (
+	CALLBACK_SETTINGS,
+	account_of,
+	apply_settings,
 	c2b_payload,
 	callback_token,
 	driver_row,
@@ -32,23 +35,12 @@ class C2BTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		frappe.db.set_single_value(
-			"TukTuk Settings",
-			{
-				"b2c_enabled": 0,
-				"enable_target_sharing": 1,
-				"global_fare_percentage": 50,
-				"global_daily_target": 3000,
-				"mpesa_paybill": "600000",
-				"allowed_callback_ips": "",
-			},
-		)
-		frappe.db.commit()
+		apply_settings(CALLBACK_SETTINGS)
 
 	def setUp(self):
 		frappe.local.response = frappe._dict({"docs": []})
 		self.driver = make_driver(fare_percentage=50)
-		self.account = frappe.db.get_value("TukTuk Vehicle", self.driver.assigned_tuktuk, "mpesa_account")
+		self.account = account_of(self.driver)
 
 	def confirm(self, payload, token=None):
 		raw = payload if isinstance(payload, str) else json.dumps(payload)
@@ -129,7 +121,7 @@ class TestConfirmation(C2BTestCase):
 		driver = make_driver()
 		frappe.db.set_value("TukTuk Driver", driver.name, "status", "Inactive")
 		frappe.db.commit()
-		account = frappe.db.get_value("TukTuk Vehicle", driver.assigned_tuktuk, "mpesa_account")
+		account = account_of(driver)
 		self.assertEqual(self.confirm(c2b_payload(account, "100"))["status"], "Uncaptured")
 		self.assertEqual(self.balance(driver), Decimal("0.00"))
 

@@ -8,6 +8,8 @@ from tuktuk_management import crediting
 from tuktuk_management.crediting import DEPOSIT, credit_payment
 from tuktuk_management.money import to_money
 from tuktuk_management.tests.utils import (
+	PAYMENT_SETTINGS,
+	apply_settings,
 	driver_row,
 	make_driver,
 	make_payment,
@@ -32,16 +34,7 @@ class TestCrediting(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		frappe.db.set_single_value(
-			"TukTuk Settings",
-			{
-				"b2c_enabled": 0,
-				"enable_target_sharing": 1,
-				"global_fare_percentage": 50,
-				"global_daily_target": 3000,
-			},
-		)
-		frappe.db.commit()
+		apply_settings(PAYMENT_SETTINGS)
 
 	def test_balance_and_left_to_target_follow_each_payment(self):
 		"""left_to_target is computed from the balance before the update on both backends (MariaDB

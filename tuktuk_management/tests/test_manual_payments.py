@@ -7,7 +7,16 @@ from frappe.tests.utils import FrappeTestCase
 from tuktuk_management import c2b
 from tuktuk_management.api import tuktuk as api
 from tuktuk_management.money import to_money
-from tuktuk_management.tests.utils import c2b_payload, callback_token, driver_row, make_driver, unique
+from tuktuk_management.tests.utils import (
+	CALLBACK_SETTINGS,
+	account_of,
+	apply_settings,
+	c2b_payload,
+	callback_token,
+	driver_row,
+	make_driver,
+	unique,
+)
 
 
 def make_plain_user() -> str:
@@ -23,24 +32,13 @@ class ManualTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		frappe.db.set_single_value(
-			"TukTuk Settings",
-			{
-				"b2c_enabled": 0,
-				"enable_target_sharing": 1,
-				"global_fare_percentage": 50,
-				"global_daily_target": 3000,
-				"allowed_callback_ips": "",
-				"mpesa_paybill": "600000",
-			},
-		)
-		frappe.db.commit()
+		apply_settings(CALLBACK_SETTINGS)
 
 	def setUp(self):
 		frappe.set_user("Administrator")
 		frappe.local.response = frappe._dict({"docs": []})
 		self.driver = make_driver(fare_percentage=50)
-		self.account = frappe.db.get_value("TukTuk Vehicle", self.driver.assigned_tuktuk, "mpesa_account")
+		self.account = account_of(self.driver)
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

@@ -22,6 +22,30 @@ DRIVER, VEHICLE, LEDGER, INBOX, PAYOUT = (
 )
 
 
+# TukTuk Settings the payment tests assume: payouts held (no Daraja), a 50% fare split, a 3000 target shared.
+PAYMENT_SETTINGS = {
+	"b2c_enabled": 0,
+	"enable_target_sharing": 1,
+	"global_fare_percentage": 50,
+	"global_daily_target": 3000,
+}
+# ...and Daraja's callbacks accepted from any IP for paybill 600000 (the one c2b_payload names).
+CALLBACK_SETTINGS = {**PAYMENT_SETTINGS, "mpesa_paybill": "600000", "allowed_callback_ips": ""}
+# What the served system tests and the benchmarks set: callbacks from anywhere, payouts held, 50% split.
+SERVED_C2B_SETTINGS = {
+	"mpesa_paybill": "600000",
+	"b2c_enabled": 0,
+	"allowed_callback_ips": "",
+	"global_fare_percentage": 50,
+}
+
+
+def apply_settings(values: dict) -> None:
+	"""Set TukTuk Settings ``values`` and commit (crediting commits, so settings must be committed too)."""
+	frappe.db.set_single_value(SETTINGS, values)
+	frappe.db.commit()
+
+
 def unique(prefix: str = "", length: int = 8) -> str:
 	return f"{prefix}{frappe.generate_hash(length=length).upper()}"
 
@@ -57,6 +81,23 @@ def make_driver(vehicle=True, **fields):
 	doc = frappe.get_doc(values).insert(ignore_permissions=True)
 	doc.reload()
 	return doc
+
+
+def make_split_driver(vehicle=True, **fields):
+	"""``make_driver`` with a fixed split: half of every payment to the target whatever the balance (fare 50%,
+	a target nobody reaches, target sharing off), so the expected balance is known in advance."""
+	values = {
+		"daily_target": 10_000_000,
+		"fare_percentage": 50,
+		"target_sharing_override": "Disable",
+		**fields,
+	}
+	return make_driver(vehicle, **values)
+
+
+def account_of(driver) -> str:
+	"""The M-Pesa account (BillRefNumber) of the driver's assigned vehicle."""
+	return frappe.db.get_value(VEHICLE, driver.assigned_tuktuk, "mpesa_account")
 
 
 def make_payment(driver, amount, transaction_id: str | None = None, mode: str = SPLIT, **kwargs):
