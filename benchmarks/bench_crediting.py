@@ -13,7 +13,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from benchmarks.common import REPO_ROOT, Table, make_driver, percentile, ratio, throwaway_site
+from benchmarks.common import REPO_ROOT, Table, percentile, ratio, throwaway_site
 
 
 def run_mode(site, mode, driver, processes, per_process, round_no=0):
@@ -153,7 +153,9 @@ def run(backends, quick=False):
 			order = [mode for mode, _label in MODES]
 			for round_no, mode in enumerate(order + order[::-1]):
 				with site.connect() as frappe:
-					driver = make_driver(frappe).name
+					from tuktuk_management.tests.utils import make_split_driver
+
+					driver = make_split_driver().name
 					frappe.db.commit()
 				runs[mode].append(run_mode(site, mode, driver, processes, per_process, round_no))
 		measured = {mode: combine(r) for mode, r in runs.items()}

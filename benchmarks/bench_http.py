@@ -11,62 +11,14 @@ MariaDB sites by WORKERS_MARIADB sync workers. Clients and server share this mac
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
-import requests
+from benchmarks.common import REPO_ROOT, Table, percentile, ratio, throwaway_site
+from tests.helpers.server import FrappeServe
 
-from benchmarks.common import REPO_ROOT, Table, make_driver, percentile, ratio, throwaway_site
-
-FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
 WORKERS_MARIADB = 4
-
-
-def free_port() -> int:
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
-
-
-class Server:
-	def __init__(self, site):
-		self.site = site
-		self.port = free_port()
-		self.url = f"http://127.0.0.1:{self.port}"
-
-	def __enter__(self):
-		args = [FRAPPE_LITE, "--sites-path", self.site.sites_path, "--site", self.site.name, "serve"]
-		args += ["--port", str(self.port)]
-		if self.site.backend == "mariadb":
-			args += ["--workers", str(WORKERS_MARIADB)]
-		self.log_path = Path(self.site.sites_path) / f"serve-{self.port}.log"
-		self.log = open(self.log_path, "w")
-		self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=self.site.env())
-		deadline = time.monotonic() + 60
-		while time.monotonic() < deadline:
-			if self.process.poll() is not None:
-				raise RuntimeError(f"frappe-lite serve exited:\n{self.log_path.read_text()[-3000:]}")
-			try:
-				requests.get(self.url + "/api/method/ping", timeout=1)
-				return self
-			except requests.ConnectionError:
-				time.sleep(0.1)
-		self.__exit__()
-		raise RuntimeError(f"frappe-lite serve did not start:\n{self.log_path.read_text()[-3000:]}")
-
-	def __exit__(self, *exc):
-		if self.process.poll() is None:
-			self.process.terminate()
-			try:
-				self.process.wait(timeout=20)
-			except subprocess.TimeoutExpired:
-				self.process.kill()
-				self.process.wait()
-		self.log.close()
 
 
 def run_clients(url, kind, clients, per_client, token=None, account=None, tag=""):
@@ -143,13 +95,20 @@ def run(backends, quick=False):
 		with throwaway_site(backend) as site:
 			with site.connect() as frappe:
 				from tuktuk_management.settings import get_callback_secret
+				from tuktuk_management.tests.utils import account_of, make_split_driver
 
-				driver = make_driver(frappe)
-				account = frappe.db.get_value("TukTuk Vehicle", driver.assigned_tuktuk, "mpesa_account")
+				driver = make_split_driver()
+				account = account_of(driver)
 				token = get_callback_secret()
 				frappe.db.commit()
 			sent = Decimal(0)
-			with Server(site) as server:
+			server = FrappeServe(
+				site.sites_path,
+				site.name,
+				workers=WORKERS_MARIADB if backend == "mariadb" else None,
+				env=site.env(),
+			)
+			with server:
 				# warm every worker (imports, site config, meta caches) on both endpoints
 				run_clients(server.url, "ping", 8, 3)
 				warm = run_clients(server.url, "confirm", 8, 2, token, account, tag=f"{backend[0]}W")

@@ -12,7 +12,7 @@ alternately, 5 times each; the best time of each is kept (a micro-benchmark: noi
 from decimal import Decimal
 
 from benchmarks.common import Table, Timer, ratio, throwaway_site
-from benchmarks.credit_worker import amount_for, contribution
+from tests.helpers.daraja import amount_for, contribution
 
 DRIVERS = 10
 PLAIN = "bench_driver_plain"

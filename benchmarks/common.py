@@ -37,17 +37,10 @@ def throwaway_site(backend: str):
 	"""A new site with the app installed, payouts held (no Redis, no Daraja), dropped on exit."""
 	site = conftest.create_test_site(backend, sites_path())
 	try:
-		with site.connect() as frappe:
-			frappe.db.set_single_value(
-				"TukTuk Settings",
-				{
-					"mpesa_paybill": "600000",
-					"b2c_enabled": 0,
-					"allowed_callback_ips": "",
-					"global_fare_percentage": 50,
-				},
-			)
-			frappe.db.commit()
+		with site.connect():
+			from tuktuk_management.tests.utils import SERVED_C2B_SETTINGS, apply_settings
+
+			apply_settings(SERVED_C2B_SETTINGS)
 		yield site
 	finally:
 		conftest.drop_test_site(site)
@@ -55,38 +48,7 @@ def throwaway_site(backend: str):
 
 def cleanup_leftovers():
 	"""Drop any MariaDB database this run left behind (a crashed benchmark must not leak)."""
-	if mariadb_reason():
-		return
-	try:
-		import pymysql
-
-		c = conftest._server_conf()
-		conn = pymysql.connect(
-			host=c["db_host"], port=c["db_port"], user=c["db_user"], password=c["db_password"]
-		)
-		with conn.cursor() as cur:
-			cur.execute(
-				"select schema_name from information_schema.schemata where schema_name like %s",
-				(f"fltest\\_{conftest.RUN_ID}%",),
-			)
-			for (name,) in cur.fetchall():
-				cur.execute(f"drop database `{name}`")
-		conn.close()
-	except Exception as e:
-		print(f"warning: could not clean up benchmark databases: {e}")
-
-
-def make_driver(frappe, **fields):
-	"""A driver with a vehicle, a fixed 50% split and a target nobody reaches (contribution = amount - share)."""
-	from tuktuk_management.tests.utils import make_driver as app_make_driver
-
-	values = {
-		"daily_target": 10_000_000,
-		"fare_percentage": 50,
-		"target_sharing_override": "Disable",
-		**fields,
-	}
-	return app_make_driver(**values)
+	conftest.drop_leftover_databases("benchmark")
 
 
 @contextlib.contextmanager

@@ -14,21 +14,9 @@ import json
 import sys
 import time
 import traceback
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
-
-
-def amount_for(prefix: str, i: int) -> Decimal:
-	"""A deterministic, varied amount with odd cents (the half-up rounding is exercised)."""
-	seed = sum(map(ord, prefix)) + i * 37
-	return Decimal(10 + seed % 190) + Decimal(seed % 100) / 100
-
-
-def contribution(amount) -> Decimal:
-	"""What a fare-50% driver who never meets the target contributes (computed independently of the app)."""
-	amount = Decimal(amount).quantize(CENT)
-	return amount - (amount * 50 / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+from tests.helpers.daraja import amount_for, contribution
 
 
 def credit_app(frappe, driver, amount, trans_id):

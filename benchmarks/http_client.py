@@ -3,11 +3,10 @@
     python -m benchmarks.http_client BASE_URL KIND COUNT [TOKEN ACCOUNT PREFIX]
 
 KIND "ping": GET /api/method/ping. KIND "confirm": POST a Daraja C2B confirmation (unique TransID, amount
-from credit_worker.amount_for) to tuktuk_management.api.tuktuk.mpesa_confirmation?token=TOKEN.
+from tests.helpers.daraja.amount_for) to tuktuk_management.api.tuktuk.mpesa_confirmation?token=TOKEN.
 Prints "ready", waits for a line on stdin, sends COUNT requests on one requests.Session, prints a JSON summary
 (latencies in seconds, the statuses seen, and the sum of contributions acknowledged as Processed)."""
 
-import datetime
 import json
 import sys
 import time
@@ -15,26 +14,10 @@ from decimal import Decimal
 
 import requests
 
-from benchmarks.credit_worker import amount_for, contribution
+from tests.helpers.daraja import amount_for, contribution, payload
 
 PING = "/api/method/ping"
 CONFIRM = "/api/method/tuktuk_management.api.tuktuk.mpesa_confirmation"
-
-
-def confirmation(account, amount, trans_id):
-	return {
-		"TransactionType": "Pay Bill",
-		"TransID": trans_id,
-		"TransTime": datetime.datetime.now().strftime("%Y%m%d%H%M%S"),
-		"TransAmount": f"{amount:.2f}",
-		"BusinessShortCode": "600000",
-		"BillRefNumber": account,
-		"InvoiceNumber": "",
-		"OrgAccountBalance": "",
-		"ThirdPartyTransID": "",
-		"MSISDN": "254708374149",
-		"FirstName": "John",
-	}
 
 
 def main(base_url, kind, count, token=None, account=None, prefix=None):
@@ -54,7 +37,7 @@ def main(base_url, kind, count, token=None, account=None, prefix=None):
 				status = "pong" if ok else f"HTTP {r.status_code}"
 			else:
 				amount = amount_for(prefix, i)
-				body = confirmation(account, amount, f"{prefix}{i:05d}")
+				body = payload(account, amount, f"{prefix}{i:05d}")
 				r = session.post(base_url + CONFIRM, params={"token": token}, json=body, timeout=60)
 				reply = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
 				ok = r.status_code == 200 and reply.get("ResultCode") == 0

@@ -203,8 +203,9 @@ def module_site_factory(module_backend, tmp_path_factory):
 		drop_test_site(site)
 
 
-def pytest_sessionfinish(session, exitstatus):
-	"""Drop any database this run left behind (a crashed test must not leak into the shared server)."""
+def drop_leftover_databases(what="test"):
+	"""Drop every MariaDB database of this run (fltest_<run>_*) still there: a crash must not leak into the
+	shared server. Also used by the benchmarks (what="benchmark" in the warning)."""
 	if mariadb_reason():
 		return
 	try:
@@ -223,4 +224,9 @@ def pytest_sessionfinish(session, exitstatus):
 				cur.execute(f"drop database `{name}`")
 		conn.close()
 	except Exception as e:
-		print(f"warning: could not clean up test databases: {e}")
+		print(f"warning: could not clean up {what} databases: {e}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+	"""Drop any database this run left behind (a crashed test must not leak into the shared server)."""
+	drop_leftover_databases()

@@ -5,7 +5,8 @@ import json
 import sys
 
 import requests
-from c2b_common import amount_for, payload
+
+from tests.helpers.daraja import amount_for, payload
 
 
 def main(url, token, account, prefix, count):

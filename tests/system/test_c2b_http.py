@@ -11,23 +11,21 @@ Figures are printed (run pytest with -s to see them).
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from c2b_common import amount_for, payload  # noqa: E402
+from tests.helpers.daraja import amount_for, contribution, payload
+from tests.helpers.server import FrappeServe
 
 CLIENT = str(Path(__file__).with_name("c2b_client.py"))
-FRAPPE_LITE = str(Path(sys.executable).parent / "frappe-lite")
 CONFIRM = "/api/method/tuktuk_management.api.tuktuk.payment_confirmation"
 VALIDATE = "/api/method/tuktuk_management.api.tuktuk.payment_validation"
 CENT = Decimal("0.01")
@@ -38,76 +36,18 @@ def money(value) -> Decimal:
 	return Decimal(str(value or 0)).quantize(CENT)
 
 
-def contribution(amount) -> Decimal:
-	"""What a fare-50% driver who never meets the target contributes (computed here, independently)."""
-	amount = money(amount)
-	return amount - (amount * 50 / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def free_port() -> int:
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
-
-
-class Server:
-	"""``frappe-lite serve`` for one site, in its own process."""
-
-	def __init__(self, site):
-		self.site = site
-		self.port = free_port()
-		self.url = f"http://127.0.0.1:{self.port}"
-		self.process = None
-
-	def start(self):
-		args = [FRAPPE_LITE, "--sites-path", self.site.sites_path, "--site", self.site.name, "serve"]
-		args += ["--port", str(self.port)]
-		# several worker processes on both backends, so the callbacks really race in the database
-		args += ["--workers", "4"]
-		self.log_path = Path(self.site.sites_path) / f"serve-{self.port}.log"
-		self.log = open(self.log_path, "w")
-		self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=self.site.env())
-		deadline = time.monotonic() + 60
-		while time.monotonic() < deadline:
-			if self.process.poll() is not None:
-				raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
-			try:
-				requests.get(self.url + "/api/method/ping", timeout=1)
-				return self
-			except requests.ConnectionError:
-				time.sleep(0.1)
-		raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
-
-	def stop(self):
-		if self.process and self.process.poll() is None:
-			self.process.terminate()
-			try:
-				self.process.wait(timeout=20)
-			except subprocess.TimeoutExpired:
-				self.process.kill()
-				self.process.wait()
-		self.log.close()
-
-
 @pytest.fixture(scope="module")
 def c2b(module_site_factory):
 	site = module_site_factory()
-	with site.connect() as frappe:
+	with site.connect():
 		from tuktuk_management.settings import get_callback_secret
+		from tuktuk_management.tests.utils import SERVED_C2B_SETTINGS, apply_settings
 
-		frappe.db.set_single_value(
-			"TukTuk Settings",
-			{
-				"mpesa_paybill": "600000",
-				"b2c_enabled": 0,
-				"allowed_callback_ips": "",
-				"global_fare_percentage": 50,
-			},
-		)
-		frappe.db.commit()
+		apply_settings(SERVED_C2B_SETTINGS)
 		token = get_callback_secret()
-	server = Server(site).start()
-	server.token = token
+	# several worker processes on both backends, so the callbacks really race in the database
+	server = FrappeServe(site.sites_path, site.name, workers=4, env=site.env()).start()
+	server.site, server.token = site, token
 	try:
 		yield server
 	finally:
@@ -117,12 +57,10 @@ def c2b(module_site_factory):
 def make_driver(site, **fields):
 	"""A driver (and vehicle) with a fixed 50% split and a target nobody reaches; returns (driver, account)."""
 	with site.connect() as frappe:
-		from tuktuk_management.tests.utils import make_driver as app_make_driver
+		from tuktuk_management.tests.utils import account_of, make_split_driver
 
-		driver = app_make_driver(
-			daily_target=10_000_000, fare_percentage=50, target_sharing_override="Disable", **fields
-		)
-		account = frappe.db.get_value("TukTuk Vehicle", driver.assigned_tuktuk, "mpesa_account")
+		driver = make_split_driver(**fields)
+		account = account_of(driver)
 		frappe.db.commit()
 		return driver.name, account
 
@@ -186,6 +124,14 @@ def test_concurrent_payments_on_one_driver(c2b):
 	assert balance == ledger_total == expected
 	processed = inbox(site, bill_ref_number=account, status="Processed")
 	assert len(processed) == sent
+	with site.connect() as frappe:
+		shares = frappe.get_all("TukTuk Transaction", filters={"driver": driver}, pluck="driver_share")
+		payouts = frappe.get_all("TukTuk Payout", filters={"driver": driver}, pluck="amount")
+		carried = money(frappe.db.get_value("TukTuk Driver", driver, "share_carry"))
+	# every cent of every share is on a whole-shilling payout or carried on the driver, under the race too
+	assert all(money(a) == money(a).to_integral_value() for a in payouts)
+	assert sum(money(v) for v in shares) == sum(money(a) for a in payouts) + carried
+	assert Decimal(0) <= carried < Decimal(1)
 
 
 def test_same_trans_id_twenty_times_concurrently(c2b):

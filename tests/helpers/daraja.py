@@ -1,7 +1,10 @@
-"""Shared by the C2B system tests and their client processes: Daraja-shaped bodies and the amounts sent."""
+"""Daraja-shaped C2B bodies and the amounts the load tests and benchmarks send (stdlib only: their client
+and worker processes import it too)."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
 
 
 def amount_for(prefix: str, i: int) -> Decimal:
@@ -10,7 +13,14 @@ def amount_for(prefix: str, i: int) -> Decimal:
 	return Decimal(10 + seed % 190) + Decimal(seed % 100) / 100
 
 
+def contribution(amount) -> Decimal:
+	"""What a fare-50% driver who never meets the target contributes (computed independently of the app)."""
+	amount = Decimal(str(amount)).quantize(CENT)
+	return amount - (amount * 50 / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def payload(account: str, amount, trans_id: str, shortcode: str = "600000", **extra) -> dict:
+	"""A C2B confirmation (or validation) body: `amount` paid to `account` on paybill `shortcode`."""
 	return {
 		"TransactionType": "Pay Bill",
 		"TransID": trans_id,
