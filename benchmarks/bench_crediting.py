@@ -7,22 +7,15 @@ commit). The baseline is the reference's OLD CODE: driver loaded without a lock,
 credit, and money lost (expected balance, the sum of every payment's contribution, minus the balance the
 database ends with)."""
 
-import json
-import os
-import subprocess
 import sys
 from decimal import Decimal
 
-from benchmarks.common import REPO_ROOT, Table, percentile, ratio, throwaway_site
+from benchmarks.common import Table, percentile, ratio, run_together, throwaway_site
 
 
 def run_mode(site, mode, driver, processes, per_process, round_no=0):
-	env = site.env()
-	env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO_ROOT, env.get("PYTHONPATH", "")) if p)
-	workers = []
-	for p in range(processes):
-		prefix = f"{mode[:2].upper()}{site.backend[:1].upper()}{round_no}P{p}X"
-		args = [
+	commands = [
+		[
 			sys.executable,
 			"-m",
 			"benchmarks.credit_worker",
@@ -30,37 +23,12 @@ def run_mode(site, mode, driver, processes, per_process, round_no=0):
 			site.name,
 			mode,
 			driver,
-			prefix,
+			f"{mode[:2].upper()}{site.backend[:1].upper()}{round_no}P{p}X",
+			str(per_process),
 		]
-		workers.append(
-			subprocess.Popen(
-				[*args, str(per_process)],
-				stdin=subprocess.PIPE,
-				stdout=subprocess.PIPE,
-				stderr=subprocess.PIPE,
-				text=True,
-				cwd=REPO_ROOT,
-				env=env,
-			)
-		)
-	for w in workers:
-		line = w.stdout.readline()
-		if line.strip() != "ready":
-			err = w.stderr.read()
-			for other in workers:
-				other.kill()
-			raise RuntimeError(f"credit worker did not start: {line!r}\n{err[-3000:]}")
-	for w in workers:  # go
-		w.stdin.write("go\n")
-		w.stdin.flush()
-	summaries = []
-	for w in workers:
-		out, err = w.communicate(timeout=600)
-		if w.returncode != 0:
-			raise RuntimeError(f"credit worker failed:\n{err[-3000:]}")
-		summaries.append(json.loads(out.strip().splitlines()[-1]))
-		if err.strip():
-			print(err[-1500:], file=sys.stderr)
+		for p in range(processes)
+	]
+	summaries = run_together(commands, "credit worker", env=site.env())
 	elapsed = max(s["finished"] for s in summaries) - min(s["started"] for s in summaries)
 	with site.connect() as frappe:
 		balance = Decimal(str(frappe.db.get_value("TukTuk Driver", driver, "current_balance") or 0))

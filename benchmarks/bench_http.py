@@ -9,52 +9,23 @@ requests/s, p50/p95 latency, and the driver's balance checked against every conf
 Server: SQLite sites are served by one sync worker (frappe_lite's rule: one writer per database file);
 MariaDB sites by WORKERS_MARIADB sync workers. Clients and server share this machine's CPUs."""
 
-import json
-import os
-import subprocess
 import sys
 from decimal import Decimal
 
-from benchmarks.common import REPO_ROOT, Table, percentile, ratio, throwaway_site
+from benchmarks.common import Table, percentile, ratio, run_together, throwaway_site
 from tests.helpers.server import FrappeServe
 
 WORKERS_MARIADB = 4
 
 
 def run_clients(url, kind, clients, per_client, token=None, account=None, tag=""):
-	env = dict(os.environ)
-	env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO_ROOT, env.get("PYTHONPATH", "")) if p)
-	procs = []
+	commands = []
 	for c in range(clients):
 		args = [sys.executable, "-m", "benchmarks.http_client", url, kind, str(per_client)]
 		if kind == "confirm":
 			args += [token, account, f"H{tag}C{c}X"]
-		procs.append(
-			subprocess.Popen(
-				args,
-				stdin=subprocess.PIPE,
-				stdout=subprocess.PIPE,
-				stderr=subprocess.PIPE,
-				text=True,
-				cwd=REPO_ROOT,
-				env=env,
-			)
-		)
-	for p in procs:
-		line = p.stdout.readline()
-		if line.strip() != "ready":
-			for other in procs:
-				other.kill()
-			raise RuntimeError(f"http client did not start: {line!r}\n{p.stderr.read()[-3000:]}")
-	for p in procs:
-		p.stdin.write("go\n")
-		p.stdin.flush()
-	summaries = []
-	for p in procs:
-		out, err = p.communicate(timeout=600)
-		if p.returncode != 0:
-			raise RuntimeError(f"http client failed:\n{err[-3000:]}")
-		summaries.append(json.loads(out.strip().splitlines()[-1]))
+		commands.append(args)
+	summaries = run_together(commands, "http client")
 	elapsed = max(s["finished"] for s in summaries) - min(s["started"] for s in summaries)
 	latencies = [x for s in summaries for x in s["latencies"]]
 	statuses = {}

@@ -4,8 +4,10 @@ Sites come from the test fixtures (tests/conftest.py: create_test_site / drop_te
 is made exactly like a test site (MariaDB database named fltest_<run>_<n>) and is dropped afterwards."""
 
 import contextlib
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,6 +73,45 @@ def count_queries(frappe):
 			cls.sql = original
 		else:
 			del cls.sql
+
+
+def run_together(commands, what, env=None):
+	"""Start one process per command (in the repo root, which is put on PYTHONPATH), wait until each prints
+	"ready", then tell them all "go" at once, so none is measured while others still import and connect.
+	Returns each one's JSON summary (its last line on stdout). A process that does not start or exits non-zero
+	raises RuntimeError with its stderr's tail; what a successful one wrote to stderr is echoed."""
+	env = dict(os.environ if env is None else env)
+	env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO_ROOT, env.get("PYTHONPATH", "")) if p)
+	procs = [
+		subprocess.Popen(
+			command,
+			stdin=subprocess.PIPE,
+			stdout=subprocess.PIPE,
+			stderr=subprocess.PIPE,
+			text=True,
+			cwd=REPO_ROOT,
+			env=env,
+		)
+		for command in commands
+	]
+	for p in procs:
+		line = p.stdout.readline()
+		if line.strip() != "ready":
+			for other in procs:
+				other.kill()
+			raise RuntimeError(f"{what} did not start: {line!r}\n{p.stderr.read()[-3000:]}")
+	for p in procs:  # go
+		p.stdin.write("go\n")
+		p.stdin.flush()
+	summaries = []
+	for p in procs:
+		out, err = p.communicate(timeout=600)
+		if p.returncode != 0:
+			raise RuntimeError(f"{what} failed:\n{err[-3000:]}")
+		summaries.append(json.loads(out.strip().splitlines()[-1]))
+		if err.strip():
+			print(err[-1500:], file=sys.stderr)
+	return summaries
 
 
 def percentile(values, p):
