@@ -21,9 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(FIXTURE_APP_DIR))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FIXTURE_APP_DIR), os.environ.get("PYTHONPATH")]))
 
-from http_helpers import FRAPPE_LITE, MANAGER, PLAIN, READER  # noqa: E402
+from http_helpers import MANAGER, PLAIN, READER  # noqa: E402
 
-from tests.helpers.server import FrappeServe  # noqa: E402
+from tests.helpers.server import FRAPPE_LITE, FrappeServe  # noqa: E402
 
 
 class HTTPSite:

@@ -2,8 +2,6 @@
 
 import uuid
 
-from tests.helpers.server import FRAPPE_LITE, free_port  # noqa: F401  (re-exported for the tests here)
-
 MANAGER = {"email": "manager@example.com", "password": "manager-pw-1", "roles": ["HTTP Manager"]}
 READER = {
 	"email": "reader@example.com",
