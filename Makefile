@@ -11,7 +11,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml setup.py frappe_lite/pyproject.toml mpesa_sandbox/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ./frappe_lite -e ./mpesa_sandbox -e . -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --config-settings editable_mode=compat -e ./frappe_lite -e ./mpesa_sandbox -e . -r requirements-dev.txt
 	touch $(STAMP)
 
 # The main job on SQLite, no server needed.
