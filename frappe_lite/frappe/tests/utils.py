@@ -244,27 +244,23 @@ def change_settings(doctype, settings_dict=None, /, commit=False, **settings):
 		for key in previous_settings:
 			previous_settings[key] = getattr(settings, key)
 
-		# change setting
-		for key, value in settings_dict.items():
-			setattr(settings, key, value)
-		settings.save(ignore_permissions=True)
-		# singles are cached by default, clear to avoid flake
-		if hasattr(frappe.db, "value_cache"):
-			frappe.db.value_cache = {}
-		if commit:
-			frappe.db.commit()
+		_save_settings(settings, settings_dict, commit)
 		yield  # yield control to calling function
 
 	finally:
 		# restore settings
-		settings = frappe.get_doc(doctype)
-		for key, value in previous_settings.items():
-			setattr(settings, key, value)
-		settings.save(ignore_permissions=True)
-		if hasattr(frappe.db, "value_cache"):
-			frappe.db.value_cache = {}
-		if commit:
-			frappe.db.commit()
+		_save_settings(frappe.get_doc(doctype), previous_settings, commit)
+
+
+def _save_settings(settings, values, commit):
+	for key, value in values.items():
+		setattr(settings, key, value)
+	settings.save(ignore_permissions=True)
+	# singles are cached by default, clear to avoid flake
+	if hasattr(frappe.db, "value_cache"):
+		frappe.db.value_cache = {}
+	if commit:
+		frappe.db.commit()
 
 
 def timeout(seconds=30, error_message="Test timed out."):

@@ -79,18 +79,18 @@ def _attachment_name(name):
 
 
 def as_csv():
-	response = Response()
-	response.mimetype = "text/csv"
-	filename = _attachment_name(f"{frappe.response['doctype']}.csv")
-	response.headers.add("Content-Disposition", "attachment", filename=filename)
-	response.data = frappe.response["result"]
-	return response
+	return _as_named_attachment("text/csv", "csv")
 
 
 def as_txt():
+	return _as_named_attachment("text", "txt")
+
+
+def _as_named_attachment(mimetype, extension):
+	"""frappe.response["result"] as a download named after frappe.response["doctype"]."""
 	response = Response()
-	response.mimetype = "text"
-	filename = _attachment_name(f"{frappe.response['doctype']}.txt")
+	response.mimetype = mimetype
+	filename = _attachment_name(f"{frappe.response['doctype']}.{extension}")
 	response.headers.add("Content-Disposition", "attachment", filename=filename)
 	response.data = frappe.response["result"]
 	return response
