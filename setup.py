@@ -1,10 +1,4 @@
-# Installs only the tuktuk_management app (frappe_lite and mpesa_sandbox are never shipped with it:
-# a bench that installs this app must not get a second `frappe`).
-from setuptools import find_packages, setup
+# A thin shim for tools that still call setup.py: all package metadata is in pyproject.toml.
+from setuptools import setup
 
-setup(
-	name="tuktuk_management",
-	packages=find_packages(include=["tuktuk_management", "tuktuk_management.*"]),
-	include_package_data=True,
-	zip_safe=False,
-)
+setup()
