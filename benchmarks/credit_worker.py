@@ -31,22 +31,22 @@ def credit_baseline(frappe, driver_name, amount, trans_id, set_value=False):
 	but the new balance written with frappe.db.set_value (no save, so no timestamp check either)."""
 	from frappe.utils import now_datetime
 
-	from tuktuk_management.settings import business_date, get_settings
 	from tuktuk_management.split import (
 		compute_split,
 		effective_daily_target,
 		effective_fare_percentage,
 		target_sharing_enabled,
 	)
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 	settings = get_settings()
 	driver = frappe.get_doc("TukTuk Driver", driver_name)  # OLD CODE: no lock, loaded before the writes
 	split = compute_split(
 		amount,
 		driver.current_balance,
-		effective_daily_target(driver.daily_target, settings.global_daily_target),
-		effective_fare_percentage(driver.fare_percentage, settings.global_fare_percentage),
-		target_sharing_enabled(driver.target_sharing_override, settings.enable_target_sharing),
+		effective_daily_target(driver.daily_target, settings.global_target),
+		effective_fare_percentage(driver.fare_percentage, settings.global_fare),
+		target_sharing_enabled(driver.target_sharing_override, settings.target_sharing),
 	)
 	frappe.get_doc(
 		{
@@ -61,7 +61,7 @@ def credit_baseline(frappe, driver_name, amount, trans_id, set_value=False):
 			"customer_phone": "254708374149",
 			"timestamp": now_datetime(),
 			"payment_status": "Completed",
-			"balance_period": driver.balance_period or business_date(settings=settings),
+			"balance_period": driver.balance_period or settings.business_date(),
 		}
 	).insert(ignore_permissions=True)
 	new_balance = Decimal(str(driver.current_balance or 0)) + split.target_contribution
@@ -103,7 +103,7 @@ def main(sites_path, site, mode, driver, prefix, count):
 		unprotect_balance()
 	# warm up: imports, meta and settings caches (not a credit)
 	frappe.get_doc("TukTuk Driver", driver)
-	from tuktuk_management.settings import get_settings
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 	get_settings()
 	frappe.db.rollback()

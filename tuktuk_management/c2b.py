@@ -22,7 +22,7 @@ from tuktuk_management.crediting import DEPOSIT, SPLIT, credit_payment
 from tuktuk_management.money import parse_amount, to_money
 from tuktuk_management.phone import InvalidMSISDN, is_masked_msisdn, normalise_msisdn
 from tuktuk_management.roles import require_manager
-from tuktuk_management.settings import get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 # M-Pesa's ceiling for one customer payment (KES); anything above is not a real C2B payment.
 MAX_AMOUNT = Decimal("250000")
@@ -526,7 +526,7 @@ def _manual_payload(transaction_id, amount, customer_phone, account, trans_time)
 		"TransID": transaction_id,
 		"TransTime": moment or now_datetime().strftime(TRANS_TIME_FORMAT),
 		"TransAmount": str(amount) if amount is not None else None,
-		"BusinessShortCode": get_settings().mpesa_paybill or None,
+		"BusinessShortCode": get_settings().paybill or None,
 		"BillRefNumber": account or "",
 		"MSISDN": str(customer_phone or "").strip() or None,
 	}

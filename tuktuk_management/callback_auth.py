@@ -12,7 +12,10 @@ import frappe
 from frappe import _
 
 from tuktuk_management.inbox import request_remote_addr
-from tuktuk_management.settings import get_callback_secret, get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+	get_callback_secret,
+	get_settings,
+)
 
 
 def request_token() -> str | None:
@@ -34,9 +37,9 @@ def authenticate_callback(token: str | None = None, remote_addr: str | None = No
 	# A site without a secret accepts no callback at all: fail closed.
 	if not secret or not token or not hmac.compare_digest(str(token).encode(), secret.encode()):
 		frappe.throw(_("Callback not authorised"), frappe.PermissionError, title=_("Not Authorised"))
-	if settings.allowed_callback_ips:
+	if settings.callback_networks:
 		addr = remote_addr if remote_addr is not None else request_remote_addr()
-		if not ip_allowed(addr, settings.allowed_callback_ips):
+		if not ip_allowed(addr, settings.callback_networks):
 			frappe.throw(
 				_("Callback not authorised from {0}").format(addr or "unknown address"),
 				frappe.PermissionError,
@@ -55,7 +58,7 @@ def ip_allowed(addr: str | None, networks) -> bool:
 def check_shortcode(shortcode, settings=None) -> None:
 	"""Raise frappe.PermissionError when a paybill is configured and the callback names another shortcode."""
 	settings = settings or get_settings()
-	expected = settings.mpesa_paybill
+	expected = settings.paybill
 	if expected and str(shortcode or "").strip() != expected:
 		frappe.throw(
 			_("BusinessShortCode {0} is not this site's paybill").format(shortcode or "(missing)"),

@@ -23,7 +23,6 @@ from frappe.utils import getdate, now_datetime
 
 from tuktuk_management import inbox
 from tuktuk_management.money import sql_money, to_money
-from tuktuk_management.settings import business_date, get_settings
 from tuktuk_management.split import (
 	compute_split,
 	deposit_split,
@@ -32,6 +31,7 @@ from tuktuk_management.split import (
 	target_sharing_enabled,
 	whole_shilling_payout,
 )
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 SPLIT, DEPOSIT = "split", "deposit"
 MAX_ATTEMPTS = 5
@@ -173,7 +173,7 @@ def _credit_under_lock(
 
 	settings = settings or get_settings()
 	locked = frappe.get_doc("TukTuk Driver", driver, for_update=True)
-	target = effective_daily_target(locked.daily_target, settings.global_daily_target)
+	target = effective_daily_target(locked.daily_target, settings.global_target)
 	if mode == DEPOSIT:
 		split = deposit_split(amount)
 	else:
@@ -181,11 +181,11 @@ def _credit_under_lock(
 			amount,
 			locked.current_balance,
 			target,
-			effective_fare_percentage(locked.fare_percentage, settings.global_fare_percentage),
-			target_sharing_enabled(locked.target_sharing_override, settings.enable_target_sharing),
+			effective_fare_percentage(locked.fare_percentage, settings.global_fare),
+			target_sharing_enabled(locked.target_sharing_override, settings.target_sharing),
 		)
 	# A payment belongs to the period that was open when its lock was taken.
-	period = getdate(locked.balance_period) if locked.balance_period else business_date(settings=settings)
+	period = getdate(locked.balance_period) if locked.balance_period else settings.business_date()
 
 	ledger = frappe.get_doc(
 		{

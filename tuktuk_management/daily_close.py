@@ -14,12 +14,11 @@ import frappe
 from frappe.utils import cint, getdate
 
 from tuktuk_management.money import ZERO, sql_money, to_money
-from tuktuk_management.settings import business_date, get_settings
 from tuktuk_management.split import effective_daily_target
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import SETTINGS, get_settings
 
 DRIVER = "TukTuk Driver"
 DAILY_CLOSE = "TukTuk Daily Close"
-SETTINGS = "TukTuk Settings"
 
 
 def close_driver(driver_name: str, new_period, global_target) -> dict | None:
@@ -75,8 +74,8 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 	Finally sets TukTuk Settings.last_daily_reset_date. Idempotent and cheap once done (one query), so it may
 	be scheduled more often than daily: it closes at the first run after the business day starts."""
 	settings = get_settings()
-	new_period = getdate(date) if date else business_date(settings=settings)
-	global_target = settings.global_daily_target
+	new_period = getdate(date) if date else settings.business_date()
+	global_target = settings.global_target
 	behind = frappe.db.sql(
 		f"""SELECT name FROM `tab{DRIVER}`
 		WHERE status = 'Active' AND (balance_period IS NULL OR balance_period < %s)
@@ -91,7 +90,7 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 			closed.append(result)
 		if commit:
 			frappe.db.commit()  # one driver closed: release its lock before taking the next
-	if settings.last_daily_reset_date != new_period:  # cheap when run often: nothing to write once done
+	if settings.last_close_date != new_period:  # cheap when run often: nothing to write once done
 		frappe.db.set_single_value(SETTINGS, "last_daily_reset_date", new_period)
 	if commit:
 		frappe.db.commit()  # the run is recorded as done for this business date

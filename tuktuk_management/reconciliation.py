@@ -29,8 +29,8 @@ from frappe import _
 from frappe.utils import getdate
 
 from tuktuk_management.money import ZERO, sql_money, to_money
-from tuktuk_management.settings import get_settings
 from tuktuk_management.split import effective_daily_target, left_to_target
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 DRIVER = "TukTuk Driver"
 LEDGER = "TukTuk Transaction"
@@ -114,7 +114,7 @@ def _closed_balance(driver_name: str, period):
 
 
 def _global_target():
-	return get_settings().global_daily_target
+	return get_settings().global_target
 
 
 def _result(driver, period, is_open: bool, balance, calculated: Decimal, count: int) -> dict:
@@ -425,5 +425,5 @@ def reconcile_all_drivers_balances(
 def scheduled_reconciliation() -> dict:
 	"""Cron job (hooks.py, every 4 hours): report every discrepancy; fix only when
 	TukTuk Settings.auto_fix_on_schedule is on. Each fix commits on its own."""
-	auto_fix = get_settings().auto_fix_on_schedule
+	auto_fix = get_settings().auto_fix_scheduled
 	return reconcile_all_drivers_balances(auto_fix=auto_fix, source="Scheduled", commit=True)

@@ -19,7 +19,7 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from tuktuk_management.money import D
 from tuktuk_management.payouts import daraja
-from tuktuk_management.settings import get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 PAYOUT = "TukTuk Payout"
 TRANSACTION = "TukTuk Transaction"
@@ -38,7 +38,7 @@ def _log(title, message):
 
 def backoff_minutes(settings, attempts: int) -> float:
 	"""Wait before retry number `attempts + 1`: the configured minutes doubled per attempt, capped at a day."""
-	base = max(int(settings.b2c_retry_backoff_minutes or 0), 0)
+	base = max(int(settings.retry_backoff_minutes or 0), 0)
 	return float(min(base * (2 ** max(attempts - 1, 0)), 24 * 60))
 
 
@@ -97,11 +97,11 @@ def _claim(name: str, force: bool = False) -> str | None:
 	due = force or not doc.next_attempt_at or get_datetime(doc.next_attempt_at) <= now
 	action = None
 	if doc.status == "Queued":
-		if not settings.b2c_enabled:
+		if not settings.payouts_enabled:
 			update_payout(name, {"status": "On Hold", "last_error": _("B2C payouts are disabled")})
 		elif not due:
 			pass
-		elif (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
+		elif (doc.attempts or 0) >= max(settings.max_attempts, 1):
 			update_payout(
 				name, {"status": "Failed", "last_error": _("Gave up after {0} attempts").format(doc.attempts)}
 			)
@@ -133,7 +133,7 @@ def _claim(name: str, force: bool = False) -> str | None:
 				},
 			)
 			action = "send"
-	elif doc.status in IN_DOUBT and due and settings.b2c_enabled:
+	elif doc.status in IN_DOUBT and due and settings.payouts_enabled:
 		update_payout(name, {"next_attempt_at": add_to_date(now, minutes=check_delay_minutes(settings))})
 		action = "check"
 	# Boundary: the claim (Sent, with its attempt counted) is durable before M-Pesa hears of it.
@@ -239,7 +239,7 @@ def requeue_unpaid(name: str, reason: str) -> str:
 	doc = frappe.get_doc(PAYOUT, name, for_update=True)
 	if doc.status not in IN_DOUBT:
 		return doc.status
-	if (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
+	if (doc.attempts or 0) >= max(settings.max_attempts, 1):
 		update_payout(
 			name,
 			{
@@ -257,7 +257,7 @@ def requeue_unpaid(name: str, reason: str) -> str:
 def retry_due_payouts():
 	"""Scheduler: send due Queued payouts and check on in-doubt ones whose Result is overdue."""
 	settings = get_settings()
-	if not settings.b2c_enabled:
+	if not settings.payouts_enabled:
 		return []
 	now = now_datetime()
 	rows = frappe.get_all(
@@ -282,7 +282,7 @@ def retry_due_payouts():
 def release_held_payouts(payouts=None, driver=None) -> dict:
 	"""Manager action: queue On Hold payouts (all, the given names, or one driver's) for sending."""
 	settings = get_settings()
-	if not settings.b2c_enabled:
+	if not settings.payouts_enabled:
 		frappe.throw(
 			_("Enable B2C payouts in TukTuk Settings before releasing held payouts"), title=_("B2C disabled")
 		)

@@ -145,7 +145,7 @@ class TestClientHelpers(FrappeTestCase):
 
 	def test_backoff_doubles_and_is_capped(self):
 		class S:
-			b2c_retry_backoff_minutes = 2
+			retry_backoff_minutes = 2
 
 		self.assertEqual([outbox.backoff_minutes(S, n) for n in (1, 2, 3)], [2, 4, 8])
 		self.assertEqual(outbox.backoff_minutes(S, 30), 24 * 60)

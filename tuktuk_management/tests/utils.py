@@ -11,7 +11,10 @@ from contextlib import contextmanager
 import frappe
 
 from tuktuk_management.crediting import SPLIT, credit_payment
-from tuktuk_management.settings import SETTINGS, get_callback_secret
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+	SETTINGS,
+	get_callback_secret,
+)
 
 DRIVER, VEHICLE, LEDGER, INBOX, PAYOUT = (
 	"TukTuk Driver",

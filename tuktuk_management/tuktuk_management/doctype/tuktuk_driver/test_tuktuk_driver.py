@@ -7,8 +7,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from tuktuk_management.money import to_money
-from tuktuk_management.settings import business_date
 from tuktuk_management.tests.utils import make_driver, make_payment, make_vehicle, settings_changed
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 
 class TestTukTukDriver(FrappeTestCase):
@@ -47,7 +47,7 @@ class TestTukTukDriver(FrappeTestCase):
 		self.assertEqual(to_money(driver.current_balance), Decimal("0.00"))
 		self.assertEqual(to_money(driver.left_to_target), Decimal("1200.00"))
 		self.assertEqual(driver.consecutive_misses, 0)
-		self.assertEqual(str(driver.balance_period), str(business_date()))
+		self.assertEqual(str(driver.balance_period), str(get_settings().business_date()))
 
 	def test_stale_form_cannot_overwrite_balance(self):
 		with settings_changed(b2c_enabled=0):

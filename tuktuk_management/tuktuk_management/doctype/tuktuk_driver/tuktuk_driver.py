@@ -7,8 +7,8 @@ from frappe.model.document import Document
 
 from tuktuk_management.money import to_money
 from tuktuk_management.phone import InvalidMSISDN, normalise_msisdn
-from tuktuk_management.settings import business_date, get_settings
 from tuktuk_management.split import effective_daily_target, left_to_target
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 # Written only by the ledger code (crediting, daily close, reconciliation) with SQL under the row lock.
 BALANCE_FIELDS = ("current_balance", "left_to_target", "consecutive_misses", "balance_period", "share_carry")
@@ -74,12 +74,12 @@ class TukTukDriver(Document):
 		save puts back what is in the database (read under the row lock ``save`` already holds), so a stale
 		form cannot overwrite a balance that payments have moved since it was loaded."""
 		settings = get_settings()
-		target = effective_daily_target(self.daily_target, settings.global_daily_target)
+		target = effective_daily_target(self.daily_target, settings.global_target)
 		if self.is_new():
 			self.current_balance = 0
 			self.left_to_target = target
 			self.consecutive_misses = 0
-			self.balance_period = business_date(settings=settings)
+			self.balance_period = settings.business_date()
 			self.share_carry = 0
 			return
 		stored = frappe.db.get_value(
