@@ -7,7 +7,6 @@ case-insensitive) -> the vehicle's assigned_driver (or the active driver whose a
 """
 
 import datetime
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,11 +16,10 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from tuktuk_management import inbox
-from tuktuk_management.callback_auth import authenticate_callback, check_shortcode
 from tuktuk_management.crediting import DEPOSIT, SPLIT, credit_payment
+from tuktuk_management.inbox import Received
 from tuktuk_management.money import parse_amount, to_money
 from tuktuk_management.phone import InvalidMSISDN, is_masked_msisdn, normalise_msisdn
-from tuktuk_management.roles import require_manager
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 # M-Pesa's ceiling for one customer payment (KES); anything above is not a real C2B payment.
@@ -67,17 +65,26 @@ class Resolution:
 # -- parsing -------------------------------------------------------------------------------------------
 
 
-def load_payload(raw_text: str | None) -> dict:
-	"""The JSON object in a callback body, or MalformedPayload."""
-	if not raw_text or not raw_text.strip():
+def payload_of(received: Received) -> dict:
+	"""The JSON object a callback body holds (parsed once, at the door), or MalformedPayload."""
+	if not received.text.strip():
 		raise MalformedPayload(_("Empty callback body"))
-	try:
-		data = json.loads(raw_text)
-	except ValueError as e:
-		raise MalformedPayload(_("Callback body is not valid JSON: {0}").format(e)) from None
-	if not isinstance(data, dict):
+	if received.error:
+		raise MalformedPayload(_("Callback body is not valid JSON: {0}").format(received.error))
+	if not isinstance(received.data, dict):
 		raise MalformedPayload(_("Callback body must be a JSON object"))
-	return data
+	return received.data
+
+
+def check_shortcode(shortcode, settings) -> None:
+	"""Raise frappe.PermissionError when a paybill is configured and the callback names another shortcode."""
+	expected = settings.paybill
+	if expected and str(shortcode or "").strip() != expected:
+		frappe.throw(
+			_("BusinessShortCode {0} is not this site's paybill").format(shortcode or "(missing)"),
+			frappe.PermissionError,
+			title=_("Not Authorised"),
+		)
 
 
 def _text(data: dict, key: str) -> str | None:
@@ -235,13 +242,11 @@ def validate_payment(data: dict) -> tuple[str, str]:
 	return ACCEPTED
 
 
-def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
-	"""The C2B validation callback: authenticate, decide, keep a record, reply with Daraja's codes.
-	``token`` defaults to the request's ``?token=``."""
-	settings = get_settings()
-	authenticate_callback(token, settings=settings)
+def handle_validation(received: Received, settings) -> dict:
+	"""The C2B validation callback (already authenticated at the door): decide, keep a record, reply with
+	Daraja's codes."""
 	try:
-		data = load_payload(raw_text)
+		data = payload_of(received)
 		check_shortcode(data.get("BusinessShortCode"), settings)
 		code, desc = validate_payment(data)
 	except frappe.PermissionError:
@@ -253,7 +258,7 @@ def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
 		data, (code, desc) = None, OTHER_ERROR
 	inbox.store_callback(
 		"C2B Validation",
-		raw_text,
+		received,
 		status="Processed" if code == ACCEPTED[0] else "Rejected",
 		error=None if code == ACCEPTED[0] else f"{code}: {desc}",
 		**inbox_fields(data),
@@ -264,22 +269,21 @@ def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
 # -- confirmation callback -----------------------------------------------------------------------------
 
 
-def handle_confirmation(raw_text: str | None, token: str | None = None) -> dict:
-	"""The C2B confirmation callback (DESIGN §4): authenticate, store the body and commit, then credit.
+def handle_confirmation(received: Received, settings) -> dict:
+	"""The C2B confirmation callback (DESIGN §4; already authenticated at the door): store the body and
+	commit, then credit.
 
 	Returns the reply for Safaricom ({"ResultCode", "ResultDesc"} plus "status" and our references). A
-	malformed payload is Rejected (kept in the inbox, nothing credited) and answered with HTTP 400. A
-	failure while crediting is acknowledged with ResultCode 0 all the same: the money has reached the
+	malformed payload is Rejected (kept in the inbox, nothing credited; the door answers it with HTTP 400).
+	A failure while crediting is acknowledged with ResultCode 0 all the same: the money has reached the
 	paybill, a retry from Safaricom would not fix our error, and the inbox row (status Failed, with the
-	error) is replayable with ``replay_callback``. ``token`` defaults to the request's ``?token=``."""
-	settings = get_settings()
-	authenticate_callback(token, settings=settings)
+	error) is replayable with ``replay_callback``."""
 	try:
-		data = load_payload(raw_text)
+		data = payload_of(received)
 	except MalformedPayload as e:
-		callback = inbox.store_callback("C2B Confirmation", raw_text)
+		callback = inbox.store_callback("C2B Confirmation", received)
 		return _reject(callback, e)
-	callback = inbox.store_callback("C2B Confirmation", raw_text, **inbox_fields(data))
+	callback = inbox.store_callback("C2B Confirmation", received, **inbox_fields(data))
 
 	try:
 		check_shortcode(data.get("BusinessShortCode"), settings)
@@ -311,7 +315,6 @@ def _reject(callback: str, error: Exception) -> dict:
 	inbox.mark(callback, "Rejected", error=str(error))
 	# Boundary: the rejected body stays in the inbox with its reason.
 	frappe.db.commit()
-	frappe.local.response["http_status_code"] = 400
 	return {
 		"ResultCode": OTHER_ERROR[0],
 		"ResultDesc": f"Rejected: {error}",
@@ -374,7 +377,6 @@ def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, a
 	``send_share`` runs the normal split and payout; ``deposit_share`` credits the whole amount to the
 	balance. Same lock, same atomic update and same idempotency as a callback: a TransID already in the
 	ledger is reported as Duplicate and not credited again."""
-	require_manager()
 	if action_type not in (SEND_SHARE, DEPOSIT_SHARE):
 		frappe.throw(
 			_("Action must be {0} or {1}").format(SEND_SHARE, DEPOSIT_SHARE), title=_("Invalid Action")
@@ -401,7 +403,7 @@ def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, a
 		)
 	else:
 		payload = _manual_payload(transaction_id, amount, customer_phone, None, None)
-		callback = inbox.store_callback("Manual Entry", json.dumps(payload), **inbox_fields(payload))
+		callback = inbox.store_callback("Manual Entry", Received.of(payload), **inbox_fields(payload))
 		payment = C2BPayment(transaction_id, amount, "", customer_phone, None, None)
 	return process_payment(
 		payment,
@@ -420,7 +422,6 @@ def add_missed_transaction(
 	"""Enter a payment M-Pesa has but whose callback never arrived; it goes through exactly the path of a
 	confirmation callback (inbox row, parse, resolve, locked credit). Give the vehicle as ``tuktuk`` or its
 	M-Pesa ``account``; ``trans_time`` as YYYYMMDDHHMMSS or a datetime (default now)."""
-	require_manager()
 	transaction_id = _required_trans_id(transaction_id)
 	if not account and tuktuk:
 		account = frappe.db.get_value("TukTuk Vehicle", tuktuk, "mpesa_account")
@@ -429,7 +430,7 @@ def add_missed_transaction(
 	if not account and not driver:
 		frappe.throw(_("Give the TukTuk or its M-Pesa account"), title=_("Missing Account"))
 	payload = _manual_payload(transaction_id, amount, customer_phone, account, trans_time)
-	callback = inbox.store_callback("Manual Entry", json.dumps(payload), **inbox_fields(payload))
+	callback = inbox.store_callback("Manual Entry", Received.of(payload), **inbox_fields(payload))
 	try:
 		payment = parse_c2b_payload(payload, require_bill_ref=not driver)
 	except MalformedPayload as e:
@@ -451,7 +452,6 @@ def add_missed_transaction(
 
 def replay_callback(callback: str) -> dict:
 	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
-	require_manager()
 	row = frappe.db.get_value(
 		"TukTuk Callback", callback, ["callback_type", "status", "payload"], as_dict=True
 	)
@@ -466,7 +466,7 @@ def replay_callback(callback: str) -> dict:
 				callback, row.callback_type, row.status
 			)
 		)
-	payment = parse_c2b_payload(load_payload(row.payload))
+	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
 	return process_payment(payment, callback, raise_on_failure=True)
 
 
