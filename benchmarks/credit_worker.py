@@ -20,9 +20,10 @@ from tests.helpers.daraja import amount_for, contribution
 
 
 def credit_app(frappe, driver, amount, trans_id):
+	from tuktuk_management.c2b import C2BPayment
 	from tuktuk_management.crediting import credit_payment
 
-	result = credit_payment(driver, amount, trans_id, customer_phone="254708374149")
+	result = credit_payment(C2BPayment(trans_id, amount, msisdn="254708374149", driver=driver))
 	return result.status == "Processed"
 
 
@@ -75,17 +76,17 @@ def credit_baseline(frappe, driver_name, amount, trans_id, set_value=False):
 
 
 def unprotect_balance():
-	"""The baseline's controller let ``save()`` write current_balance; the app's puts the stored balance back
-	(TukTukDriver.protect_balance_fields). Switched off in this process only, to run the OLD CODE as it ran."""
-	from tuktuk_management.tuktuk_management.doctype.tuktuk_driver.tuktuk_driver import TukTukDriver
+	"""The baseline's controller let ``save()`` write current_balance; the app's ledger puts the stored balance
+	back (ledger.guard_driver_form). Switched off in this process only, to run the OLD CODE as it ran."""
+	from tuktuk_management import ledger
 
-	original = TukTukDriver.protect_balance_fields
+	original = ledger.guard_driver_form
 
-	def baseline_protect(self):
-		if self.is_new():
-			original(self)
+	def baseline_guard(doc):
+		if doc.is_new():
+			original(doc)
 
-	TukTukDriver.protect_balance_fields = baseline_protect
+	ledger.guard_driver_form = baseline_guard
 
 
 def main(sites_path, site, mode, driver, prefix, count):

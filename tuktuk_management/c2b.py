@@ -2,13 +2,16 @@
 the driver, the validation and confirmation callbacks, and the two manual paths that reuse the same
 crediting code (an uncaptured payment assigned by a manager, a missed transaction entered by hand).
 
+A payment is one value, ``C2BPayment``, from the parsed payload to the ledger row: what M-Pesa said, and,
+filled in as it travels (``routed``), the inbox row holding it and the driver it is credited to.
+
 Driver resolution, the same everywhere: BillRefNumber -> TukTuk Vehicle by mpesa_account (exact, then
 case-insensitive) -> the vehicle's assigned_driver (or the active driver whose assigned_tuktuk it is).
 """
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import frappe
@@ -16,8 +19,9 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from tuktuk_management import inbox
-from tuktuk_management.crediting import DEPOSIT, SPLIT, credit_payment
+from tuktuk_management.crediting import credit_payment
 from tuktuk_management.inbox import Received
+from tuktuk_management.ledger import DEPOSIT, SPLIT
 from tuktuk_management.money import parse_amount, to_money
 from tuktuk_management.phone import InvalidMSISDN, is_masked_msisdn, normalise_msisdn
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -43,12 +47,25 @@ class MalformedPayload(frappe.ValidationError):
 
 @dataclass(frozen=True)
 class C2BPayment:
+	"""One customer payment, from the parsed callback to the ledger row."""
+
+	# What M-Pesa told us.
 	trans_id: str | None
 	amount: Decimal
-	bill_ref_number: str
-	msisdn: str | None
-	trans_time: datetime.datetime | None
-	business_short_code: str | None
+	bill_ref_number: str = ""
+	msisdn: str | None = None
+	trans_time: datetime.datetime | None = None
+	business_short_code: str | None = None
+	# Where it goes, filled in as it travels: its inbox row, the driver (and vehicle) credited, how.
+	callback: str | None = None
+	driver: str | None = None
+	tuktuk: str | None = None
+	mode: str = SPLIT  # ledger.SPLIT (share paid out) or ledger.DEPOSIT (all to the target)
+	remarks: str | None = None
+
+	def routed(self, **changes) -> "C2BPayment":
+		"""The same payment with routing (or normalised values) filled in."""
+		return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -157,7 +174,14 @@ def parse_c2b_payload(
 	shortcode = field("BusinessShortCode")
 	if errors:
 		raise MalformedPayload("; ".join(errors))
-	return C2BPayment(trans_id, amount, bill_ref or "", msisdn, trans_time, shortcode)
+	return C2BPayment(
+		trans_id,
+		amount,
+		bill_ref_number=bill_ref or "",
+		msisdn=msisdn,
+		trans_time=trans_time,
+		business_short_code=shortcode,
+	)
 
 
 def inbox_fields(data) -> dict:
@@ -296,7 +320,7 @@ def handle_confirmation(received: Received, settings) -> dict:
 		payment = parse_c2b_payload(data)
 	except MalformedPayload as e:
 		return _reject(callback, e)
-	result = process_payment(payment, callback, settings=settings)
+	result = process_payment(payment.routed(callback=callback), settings=settings)
 	return {**confirmation_reply(result), **result}
 
 
@@ -323,43 +347,22 @@ def _reject(callback: str, error: Exception) -> dict:
 	}
 
 
-def process_payment(
-	payment: C2BPayment,
-	callback: str,
-	*,
-	driver: str | None = None,
-	tuktuk: str | None = None,
-	mode: str = SPLIT,
-	remarks: str | None = None,
-	raise_on_failure: bool = False,
-	settings=None,
-) -> dict:
-	"""Credit a parsed payment whose body is already in the inbox as ``callback``.
+def process_payment(payment: C2BPayment, *, raise_on_failure: bool = False, settings=None) -> dict:
+	"""Credit a parsed payment whose body is already in the inbox (``payment.callback``).
 
-	Without ``driver`` the driver is resolved from the account; an unresolvable payment is kept as
+	Without ``payment.driver`` the driver is resolved from the account; an unresolvable payment is kept as
 	Uncaptured. Returns a dict with "status" (Processed, Duplicate, Uncaptured or Failed)."""
-	if driver is None:
+	callback = payment.callback
+	if payment.driver is None:
 		resolution = resolve_driver(payment.bill_ref_number)
 		if not resolution.ok:
 			inbox.mark(callback, "Uncaptured", error=resolution.reason)
 			# Boundary: the payment waits in the inbox for a manager to assign it.
 			frappe.db.commit()
 			return {"status": "Uncaptured", "callback": callback, "reason": resolution.reason}
-		driver, tuktuk = resolution.driver, tuktuk or resolution.vehicle
+		payment = payment.routed(driver=resolution.driver, tuktuk=payment.tuktuk or resolution.vehicle)
 	try:
-		result = credit_payment(
-			driver,
-			payment.amount,
-			payment.trans_id,
-			tuktuk=tuktuk,
-			customer_phone=payment.msisdn,
-			timestamp=payment.trans_time,
-			bill_ref_number=payment.bill_ref_number,
-			callback=callback,
-			mode=mode,
-			remarks=remarks,
-			settings=settings,
-		)
+		result = credit_payment(payment, settings=settings)
 	except Exception as e:
 		# credit_payment has rolled back, marked the inbox row Failed and committed that.
 		if raise_on_failure:
@@ -387,31 +390,35 @@ def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, a
 
 	callback = _uncaptured_inbox_row(transaction_id)
 	if callback:
-		received = frappe.db.get_value(
+		held = frappe.db.get_value(
 			"TukTuk Callback", callback, ["amount", "msisdn", "trans_time", "bill_ref_number"], as_dict=True
 		)
-		if received.amount and to_money(received.amount) != amount:
+		if held.amount and to_money(held.amount) != amount:
 			frappe.throw(
 				_("Amount {0} does not match the {1} received for {2}").format(
-					amount, to_money(received.amount), transaction_id
+					amount, to_money(held.amount), transaction_id
 				),
 				title=_("Amount Mismatch"),
 			)
-		phone = customer_phone or received.msisdn
 		payment = C2BPayment(
-			transaction_id, amount, received.bill_ref_number or "", phone, received.trans_time, None
+			transaction_id,
+			amount,
+			bill_ref_number=held.bill_ref_number or "",
+			msisdn=customer_phone or held.msisdn,
+			trans_time=held.trans_time,
 		)
 	else:
 		payload = _manual_payload(transaction_id, amount, customer_phone, None, None)
 		callback = inbox.store_callback("Manual Entry", Received.of(payload), **inbox_fields(payload))
-		payment = C2BPayment(transaction_id, amount, "", customer_phone, None, None)
+		payment = C2BPayment(transaction_id, amount, msisdn=customer_phone)
 	return process_payment(
-		payment,
-		callback,
-		driver=driver,
-		tuktuk=tuktuk,
-		mode=DEPOSIT if action_type == DEPOSIT_SHARE else SPLIT,
-		remarks=_("Uncaptured payment assigned ({0}) by {1}").format(action_type, frappe.session.user),
+		payment.routed(
+			callback=callback,
+			driver=driver,
+			tuktuk=tuktuk,
+			mode=DEPOSIT if action_type == DEPOSIT_SHARE else SPLIT,
+			remarks=_("Uncaptured payment assigned ({0}) by {1}").format(action_type, frappe.session.user),
+		),
 		raise_on_failure=True,
 	)
 
@@ -441,11 +448,12 @@ def add_missed_transaction(
 	if driver:
 		driver, tuktuk = _manual_driver(driver, tuktuk)
 	return process_payment(
-		payment,
-		callback,
-		driver=driver,
-		tuktuk=tuktuk,
-		remarks=_("Missed transaction entered by {0}").format(frappe.session.user),
+		payment.routed(
+			callback=callback,
+			driver=driver or None,
+			tuktuk=tuktuk,
+			remarks=_("Missed transaction entered by {0}").format(frappe.session.user),
+		),
 		raise_on_failure=True,
 	)
 
@@ -467,7 +475,7 @@ def replay_callback(callback: str) -> dict:
 			)
 		)
 	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
-	return process_payment(payment, callback, raise_on_failure=True)
+	return process_payment(payment.routed(callback=callback), raise_on_failure=True)
 
 
 def _required_trans_id(transaction_id) -> str:

@@ -32,8 +32,10 @@ from decimal import Decimal
 import frappe
 from frappe.utils import add_days, getdate, now_datetime
 
-from tuktuk_management import crediting, daily_close, reconciliation, statement
+from tuktuk_management import ledger, reconciliation, statement
+from tuktuk_management.c2b import C2BPayment
 from tuktuk_management.money import ZERO, sql_money, to_money
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 DRIVER = "TukTuk Driver"
 LEDGER = "TukTuk Transaction"
@@ -108,19 +110,8 @@ class _Scratch:
 		self.count += 1
 		transaction_id = f"SELFCHECK{self.tag}{self.count:05d}"
 		if status == "Completed" and not period:
-			result = crediting._credit_under_lock(
-				driver,
-				to_money(amount),
-				transaction_id,
-				tuktuk=None,
-				customer_phone=None,
-				timestamp=None,
-				bill_ref_number=None,
-				callback=None,
-				mode=crediting.SPLIT,
-				remarks="self-check",
-			)
-			return to_money(result.target_contribution)
+			payment = C2BPayment(transaction_id, to_money(amount), driver=driver, remarks="self-check")
+			return to_money(ledger.credit(payment, get_settings()).split.target_contribution)
 		amount, contribution = to_money(amount), to_money(contribution)
 		frappe.get_doc(
 			{
@@ -368,7 +359,7 @@ def check_daily_close(scratch: _Scratch, check: _Check) -> None:
 	scratch.pay(driver, "90")
 	old_period = scratch.period(driver)
 	new_period = add_days(old_period, 1)
-	closed = daily_close.close_driver(driver, getdate(new_period), global_target=Decimal("3000"))
+	closed = ledger.close_period(driver, getdate(new_period), global_target=Decimal("3000"))
 	check.expect(
 		closed
 		and closed.closing_balance == Decimal("45.00")
@@ -386,7 +377,7 @@ def check_daily_close(scratch: _Scratch, check: _Check) -> None:
 		f"balance reset to 0, left_to_target to 100, period {old_period} -> {getdate(row.balance_period)}",
 	)
 	check.expect(
-		daily_close.close_driver(driver, getdate(new_period), Decimal("3000")) is None,
+		ledger.close_period(driver, getdate(new_period), Decimal("3000")) is None,
 		"closing the same date twice closes once",
 	)
 	check.expect(

@@ -5,7 +5,7 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from tuktuk_management import c2b, crediting
+from tuktuk_management import c2b, ledger
 from tuktuk_management.api import door
 from tuktuk_management.api import tuktuk as api
 from tuktuk_management.inbox import Received
@@ -110,7 +110,7 @@ class TestConfirmation(C2BTestCase):
 	def test_retry_after_failure_settles_the_failed_row(self):
 		"""Safaricom retries a confirmation we failed on: the retry credits, the Failed row is settled."""
 		payload = c2b_payload(self.account, "100")
-		with patch.object(crediting, "compute_split", side_effect=RuntimeError("transient")):
+		with patch.object(ledger, "compute_split", side_effect=RuntimeError("transient")):
 			self.assertEqual(self.confirm(payload)["status"], "Failed")
 		self.assertEqual(self.confirm(payload)["status"], "Processed")
 		rows = inbox_rows(payload["TransID"])
@@ -205,7 +205,7 @@ class TestConfirmation(C2BTestCase):
 
 	def test_failure_acknowledged_kept_failed_and_replayable(self):
 		payload = c2b_payload(self.account, "100")
-		with patch.object(crediting, "compute_split", side_effect=RuntimeError("split exploded")):
+		with patch.object(ledger, "compute_split", side_effect=RuntimeError("split exploded")):
 			reply = self.confirm(payload)
 		self.assertEqual((reply["ResultCode"], reply["status"]), (0, "Failed"))
 		[row] = inbox_rows(payload["TransID"])

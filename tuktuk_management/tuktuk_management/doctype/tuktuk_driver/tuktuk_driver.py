@@ -5,13 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from tuktuk_management import ledger
 from tuktuk_management.money import to_money
 from tuktuk_management.phone import InvalidMSISDN, normalise_msisdn
-from tuktuk_management.split import effective_daily_target, left_to_target
-from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
-
-# Written only by the ledger code (crediting, daily close, reconciliation) with SQL under the row lock.
-BALANCE_FIELDS = ("current_balance", "left_to_target", "consecutive_misses", "balance_period", "share_carry")
 
 
 class TukTukDriver(Document):
@@ -46,7 +42,8 @@ class TukTukDriver(Document):
 		self.driver_name = " ".join(p for p in (self.driver_first_name, self.driver_last_name) if p)
 		self.validate_mpesa_number()
 		self.validate_terms()
-		self.protect_balance_fields()
+		# Balances never come from the form: the ledger puts back what is stored.
+		ledger.guard_driver_form(self)
 
 	def validate_mpesa_number(self):
 		try:
@@ -69,31 +66,9 @@ class TukTukDriver(Document):
 		if to_money(self.daily_target) < 0:
 			frappe.throw(_("Daily target cannot be negative"), title=_("Invalid Daily Target"))
 
-	def protect_balance_fields(self):
-		"""Balances never come from the form: a new driver starts at zero for today's business date, and a
-		save puts back what is in the database (read under the row lock ``save`` already holds), so a stale
-		form cannot overwrite a balance that payments have moved since it was loaded."""
-		settings = get_settings()
-		target = effective_daily_target(self.daily_target, settings.global_target)
-		if self.is_new():
-			self.current_balance = 0
-			self.left_to_target = target
-			self.consecutive_misses = 0
-			self.balance_period = settings.business_date()
-			self.share_carry = 0
-			return
-		stored = frappe.db.get_value(
-			"TukTuk Driver", self.name, BALANCE_FIELDS, as_dict=True, for_update=True
-		)
-		if not stored:
-			return
-		for fieldname in BALANCE_FIELDS:
-			self.set(fieldname, stored.get(fieldname))
-		if self.has_value_changed("daily_target"):
-			# A new target changes what is left, computed from the locked balance, never the form's.
-			self.left_to_target = left_to_target(target, stored.current_balance)
-
 	def on_update(self):
+		# A new driver's first period is opened, a new daily target recomputes what is left: by the ledger.
+		ledger.after_driver_save(self)
 		self.sync_vehicle_assignment()
 
 	def sync_vehicle_assignment(self):
