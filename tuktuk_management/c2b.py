@@ -6,7 +6,8 @@ A payment is one value, ``C2BPayment``, from the parsed payload to the ledger ro
 filled in as it travels (``routed``), the inbox row holding it and the driver it is credited to.
 
 Driver resolution, the same everywhere: BillRefNumber -> TukTuk Vehicle by mpesa_account (exact, then
-case-insensitive) -> the vehicle's assigned_driver (or the active driver whose assigned_tuktuk it is).
+case-insensitive) -> the driver whose ``assigned_tuktuk`` it is (the assignment is stored on the driver
+only): one query over two indexes (the vehicle's unique mpesa_account, the driver's assigned_tuktuk).
 """
 
 import datetime
@@ -216,29 +217,32 @@ def resolve_driver(bill_ref_number: str | None) -> Resolution:
 	account = (bill_ref_number or "").strip()
 	if not account:
 		return Resolution(None, None, _("No account number given"))
-	rows = frappe.db.sql(
-		"select name, assigned_driver from `tabTukTuk Vehicle` where mpesa_account = %s limit 1", (account,)
-	) or frappe.db.sql(
-		"select name, assigned_driver from `tabTukTuk Vehicle` where upper(mpesa_account) = upper(%s) limit 1",
-		(account,),
+	rows = _vehicle_and_driver("v.mpesa_account = %s", account) or _vehicle_and_driver(
+		"upper(v.mpesa_account) = upper(%s)", account
 	)
 	if not rows:
 		return Resolution(None, None, _("No TukTuk has M-Pesa account {0}").format(account))
-	vehicle, driver = rows[0]
-	if not driver:
-		driver = frappe.db.get_value(
-			"TukTuk Driver", {"assigned_tuktuk": vehicle, "status": "Active"}, "name"
-		)
+	vehicle, driver, status = rows[0]
 	if not driver:
 		return Resolution(vehicle, None, _("TukTuk {0} has no assigned driver").format(vehicle))
-	status = frappe.db.get_value("TukTuk Driver", driver, "status")
-	if status is None:
-		return Resolution(vehicle, None, _("Driver {0} of TukTuk {1} does not exist").format(driver, vehicle))
 	if status != "Active":
 		return Resolution(
 			vehicle, driver, _("Driver {0} of TukTuk {1} is {2}").format(driver, vehicle, status)
 		)
 	return Resolution(vehicle, driver)
+
+
+def _vehicle_and_driver(condition: str, account: str):
+	"""(vehicle, driver, driver status) for the account, an active driver first."""
+	return frappe.db.sql(
+		f"""select v.name, d.name, d.status
+		from `tabTukTuk Vehicle` v
+		left join `tabTukTuk Driver` d on d.assigned_tuktuk = v.name
+		where {condition}
+		order by case when d.status = 'Active' then 0 else 1 end, d.modified desc
+		limit 1""",
+		(account,),
+	)
 
 
 # -- validation callback -------------------------------------------------------------------------------

@@ -219,6 +219,32 @@ class TestConfirmation(C2BTestCase):
 		self.assertEqual(self.balance(), Decimal("50.00"))
 
 
+class TestDriverResolution(C2BTestCase):
+	"""Account -> vehicle -> the driver whose assigned_tuktuk it is: one query (two indexes), an active
+	driver preferred, the reason kept when none can be credited."""
+
+	def test_one_query_from_account_to_active_driver(self):
+		from tuktuk_management.tests.reconciliation_utils import CountQueries
+
+		with CountQueries() as queries:
+			resolution = c2b.resolve_driver(self.account)
+		self.assertEqual((resolution.ok, resolution.driver), (True, self.driver.name))
+		self.assertEqual(resolution.vehicle, self.driver.assigned_tuktuk)
+		self.assertEqual(queries.count, 1)
+
+	def test_case_insensitive_account(self):
+		self.assertEqual(c2b.resolve_driver(self.account.lower()).driver, self.driver.name)
+
+	def test_reasons(self):
+		self.assertIn("No TukTuk", c2b.resolve_driver(unique("NOPE")).reason)
+		self.assertIn("No account", c2b.resolve_driver("  ").reason)
+		self.assertIn("no assigned driver", c2b.resolve_driver(make_vehicle().mpesa_account).reason)
+		frappe.db.set_value("TukTuk Driver", self.driver.name, "status", "Inactive")
+		resolution = c2b.resolve_driver(self.account)
+		self.assertEqual((resolution.ok, resolution.driver), (False, self.driver.name))
+		self.assertIn("Inactive", resolution.reason)
+
+
 class TestCallbackAuth(C2BTestCase):
 	"""The door's callback authentication: the secret token, compared in constant time, and the optional IP
 	allowlist."""

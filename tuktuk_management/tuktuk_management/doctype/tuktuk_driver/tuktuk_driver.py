@@ -9,6 +9,8 @@ from tuktuk_management import ledger
 from tuktuk_management.money import to_money
 from tuktuk_management.phone import InvalidMSISDN, normalise_msisdn
 
+DRIVER, VEHICLE = "TukTuk Driver", "TukTuk Vehicle"
+
 
 class TukTukDriver(Document):
 	# begin: auto-generated types
@@ -69,29 +71,24 @@ class TukTukDriver(Document):
 	def on_update(self):
 		# A new driver's first period is opened, a new daily target recomputes what is left: by the ledger.
 		ledger.after_driver_save(self)
-		self.sync_vehicle_assignment()
+		self.take_vehicle()
 
-	def sync_vehicle_assignment(self):
-		"""Keep TukTuk Vehicle.assigned_driver (what payments resolve through) in step with assigned_tuktuk."""
+	def take_vehicle(self):
+		"""The assignment is stored here, on the driver, and nowhere else (payments resolve through this
+		indexed field; the vehicle shows it under Connections). A vehicle has one driver: taking it takes it
+		from whoever had it. The vehicles' status follows: Assigned when taken, Available when let go."""
 		before = self.get_doc_before_save()
 		previous = before.assigned_tuktuk if before else None
-		if previous and previous != self.assigned_tuktuk:
-			if frappe.db.get_value("TukTuk Vehicle", previous, "assigned_driver") == self.name:
-				frappe.db.set_value(
-					"TukTuk Vehicle", previous, {"assigned_driver": None, "status": "Available"}
-				)
+		if previous == self.assigned_tuktuk:
+			return
+		if previous:
+			frappe.db.set_value(VEHICLE, previous, "status", "Available")
 		if not self.assigned_tuktuk:
 			return
-		vehicle = frappe.db.get_value(
-			"TukTuk Vehicle", self.assigned_tuktuk, ["assigned_driver", "status"], as_dict=True
-		)
-		if vehicle and vehicle.assigned_driver != self.name:
-			if vehicle.assigned_driver:
-				# The vehicle changes hands: the previous driver no longer has it.
-				frappe.db.set_value(
-					"TukTuk Driver", vehicle.assigned_driver, "assigned_tuktuk", None, update_modified=False
-				)
-			values = {"assigned_driver": self.name}
-			if vehicle.status in ("Available", None, ""):
-				values["status"] = "Assigned"
-			frappe.db.set_value("TukTuk Vehicle", self.assigned_tuktuk, values)
+		for other in frappe.get_all(
+			DRIVER, filters={"assigned_tuktuk": self.assigned_tuktuk, "name": ("!=", self.name)}, pluck="name"
+		):
+			# The vehicle changes hands: the previous driver no longer has it.
+			frappe.db.set_value(DRIVER, other, "assigned_tuktuk", None, update_modified=False)
+		if frappe.db.get_value(VEHICLE, self.assigned_tuktuk, "status") in ("Available", None, ""):
+			frappe.db.set_value(VEHICLE, self.assigned_tuktuk, "status", "Assigned")
