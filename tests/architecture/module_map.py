@@ -36,10 +36,24 @@ def short(name: str) -> str:
 	return name or APP
 
 
+def _runtime_nodes(tree):
+	"""Every node, except what sits under ``if TYPE_CHECKING:`` (imports for type hints only)."""
+	stack = [tree]
+	while stack:
+		node = stack.pop()
+		yield node
+		for child in ast.iter_child_nodes(node):
+			if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+				stack.extend(child.orelse)
+				continue
+			stack.append(child)
+
+
 def imports_of(path: Path, modules: set[str], own: str) -> set[str]:
+	"""The app modules ``path`` imports at run time (also inside functions; type-checking imports left out)."""
 	tree = ast.parse(path.read_text())
 	found = set()
-	for node in ast.walk(tree):
+	for node in _runtime_nodes(tree):
 		if isinstance(node, ast.Import):
 			names = [alias.name for alias in node.names]
 		elif isinstance(node, ast.ImportFrom) and node.module:

@@ -109,7 +109,7 @@ class Scanner(ast.NodeVisitor):
 			return ""
 		first = call.args[0]
 		if isinstance(first, ast.Dict):
-			for key, value in zip(first.keys, first.values):
+			for key, value in zip(first.keys, first.values, strict=True):
 				if key is not None and self.text(key) == "doctype":
 					return self.text(value) or ""
 			return ""
