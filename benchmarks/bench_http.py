@@ -65,8 +65,10 @@ def run(backends, quick=False):
 	for backend in backends:
 		with throwaway_site(backend) as site:
 			with site.connect() as frappe:
-				from tuktuk_management.settings import get_callback_secret
 				from tuktuk_management.tests.utils import account_of, make_split_driver
+				from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+					get_callback_secret,
+				)
 
 				driver = make_split_driver()
 				account = account_of(driver)

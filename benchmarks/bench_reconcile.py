@@ -172,9 +172,11 @@ def run(backends, quick=False):
 	results = []
 	for backend in backends:
 		with throwaway_site(backend) as site, site.connect() as frappe:
-			from tuktuk_management.settings import business_date
+			from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+				get_settings,
+			)
 
-			period = business_date()
+			period = get_settings().business_date()
 			have = 0
 			for size in sizes:
 				seed(frappe, have, size, period)

@@ -20,9 +20,10 @@ from tests.helpers.daraja import amount_for, contribution
 
 
 def credit_app(frappe, driver, amount, trans_id):
+	from tuktuk_management.c2b import C2BPayment
 	from tuktuk_management.crediting import credit_payment
 
-	result = credit_payment(driver, amount, trans_id, customer_phone="254708374149")
+	result = credit_payment(C2BPayment(trans_id, amount, msisdn="254708374149", driver=driver))
 	return result.status == "Processed"
 
 
@@ -31,22 +32,22 @@ def credit_baseline(frappe, driver_name, amount, trans_id, set_value=False):
 	but the new balance written with frappe.db.set_value (no save, so no timestamp check either)."""
 	from frappe.utils import now_datetime
 
-	from tuktuk_management.settings import business_date, get_settings
 	from tuktuk_management.split import (
 		compute_split,
 		effective_daily_target,
 		effective_fare_percentage,
 		target_sharing_enabled,
 	)
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 	settings = get_settings()
 	driver = frappe.get_doc("TukTuk Driver", driver_name)  # OLD CODE: no lock, loaded before the writes
 	split = compute_split(
 		amount,
 		driver.current_balance,
-		effective_daily_target(driver.daily_target, settings.global_daily_target),
-		effective_fare_percentage(driver.fare_percentage, settings.global_fare_percentage),
-		target_sharing_enabled(driver.target_sharing_override, settings.enable_target_sharing),
+		effective_daily_target(driver.daily_target, settings.global_target),
+		effective_fare_percentage(driver.fare_percentage, settings.global_fare),
+		target_sharing_enabled(driver.target_sharing_override, settings.target_sharing),
 	)
 	frappe.get_doc(
 		{
@@ -61,7 +62,7 @@ def credit_baseline(frappe, driver_name, amount, trans_id, set_value=False):
 			"customer_phone": "254708374149",
 			"timestamp": now_datetime(),
 			"payment_status": "Completed",
-			"balance_period": driver.balance_period or business_date(settings=settings),
+			"balance_period": driver.balance_period or settings.business_date(),
 		}
 	).insert(ignore_permissions=True)
 	new_balance = Decimal(str(driver.current_balance or 0)) + split.target_contribution
@@ -75,17 +76,17 @@ def credit_baseline(frappe, driver_name, amount, trans_id, set_value=False):
 
 
 def unprotect_balance():
-	"""The baseline's controller let ``save()`` write current_balance; the app's puts the stored balance back
-	(TukTukDriver.protect_balance_fields). Switched off in this process only, to run the OLD CODE as it ran."""
-	from tuktuk_management.tuktuk_management.doctype.tuktuk_driver.tuktuk_driver import TukTukDriver
+	"""The baseline's controller let ``save()`` write current_balance; the app's ledger puts the stored balance
+	back (ledger.guard_driver_form). Switched off in this process only, to run the OLD CODE as it ran."""
+	from tuktuk_management import ledger
 
-	original = TukTukDriver.protect_balance_fields
+	original = ledger.guard_driver_form
 
-	def baseline_protect(self):
-		if self.is_new():
-			original(self)
+	def baseline_guard(doc):
+		if doc.is_new():
+			original(doc)
 
-	TukTukDriver.protect_balance_fields = baseline_protect
+	ledger.guard_driver_form = baseline_guard
 
 
 def main(sites_path, site, mode, driver, prefix, count):
@@ -103,7 +104,7 @@ def main(sites_path, site, mode, driver, prefix, count):
 		unprotect_balance()
 	# warm up: imports, meta and settings caches (not a credit)
 	frappe.get_doc("TukTuk Driver", driver)
-	from tuktuk_management.settings import get_settings
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 	get_settings()
 	frappe.db.rollback()

@@ -2,14 +2,17 @@
 the driver, the validation and confirmation callbacks, and the two manual paths that reuse the same
 crediting code (an uncaptured payment assigned by a manager, a missed transaction entered by hand).
 
+A payment is one value, ``C2BPayment``, from the parsed payload to the ledger row: what M-Pesa said, and,
+filled in as it travels (``routed``), the inbox row holding it and the driver it is credited to.
+
 Driver resolution, the same everywhere: BillRefNumber -> TukTuk Vehicle by mpesa_account (exact, then
-case-insensitive) -> the vehicle's assigned_driver (or the active driver whose assigned_tuktuk it is).
+case-insensitive) -> the driver whose ``assigned_tuktuk`` it is (the assignment is stored on the driver
+only): one query over two indexes (the vehicle's unique mpesa_account, the driver's assigned_tuktuk).
 """
 
 import datetime
-import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import frappe
@@ -17,12 +20,12 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from tuktuk_management import inbox
-from tuktuk_management.callback_auth import authenticate_callback, check_shortcode
-from tuktuk_management.crediting import DEPOSIT, SPLIT, credit_payment
+from tuktuk_management.crediting import credit_payment
+from tuktuk_management.inbox import Received
+from tuktuk_management.ledger import DEPOSIT, SPLIT
 from tuktuk_management.money import parse_amount, to_money
 from tuktuk_management.phone import InvalidMSISDN, is_masked_msisdn, normalise_msisdn
-from tuktuk_management.roles import require_manager
-from tuktuk_management.settings import get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 # M-Pesa's ceiling for one customer payment (KES); anything above is not a real C2B payment.
 MAX_AMOUNT = Decimal("250000")
@@ -45,12 +48,25 @@ class MalformedPayload(frappe.ValidationError):
 
 @dataclass(frozen=True)
 class C2BPayment:
+	"""One customer payment, from the parsed callback to the ledger row."""
+
+	# What M-Pesa told us.
 	trans_id: str | None
 	amount: Decimal
-	bill_ref_number: str
-	msisdn: str | None
-	trans_time: datetime.datetime | None
-	business_short_code: str | None
+	bill_ref_number: str = ""
+	msisdn: str | None = None
+	trans_time: datetime.datetime | None = None
+	business_short_code: str | None = None
+	# Where it goes, filled in as it travels: its inbox row, the driver (and vehicle) credited, how.
+	callback: str | None = None
+	driver: str | None = None
+	tuktuk: str | None = None
+	mode: str = SPLIT  # ledger.SPLIT (share paid out) or ledger.DEPOSIT (all to the target)
+	remarks: str | None = None
+
+	def routed(self, **changes) -> "C2BPayment":
+		"""The same payment with routing (or normalised values) filled in."""
+		return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -67,17 +83,26 @@ class Resolution:
 # -- parsing -------------------------------------------------------------------------------------------
 
 
-def load_payload(raw_text: str | None) -> dict:
-	"""The JSON object in a callback body, or MalformedPayload."""
-	if not raw_text or not raw_text.strip():
+def payload_of(received: Received) -> dict:
+	"""The JSON object a callback body holds (parsed once, at the door), or MalformedPayload."""
+	if not received.text.strip():
 		raise MalformedPayload(_("Empty callback body"))
-	try:
-		data = json.loads(raw_text)
-	except ValueError as e:
-		raise MalformedPayload(_("Callback body is not valid JSON: {0}").format(e)) from None
-	if not isinstance(data, dict):
+	if received.error:
+		raise MalformedPayload(_("Callback body is not valid JSON: {0}").format(received.error))
+	if not isinstance(received.data, dict):
 		raise MalformedPayload(_("Callback body must be a JSON object"))
-	return data
+	return received.data
+
+
+def check_shortcode(shortcode, settings) -> None:
+	"""Raise frappe.PermissionError when a paybill is configured and the callback names another shortcode."""
+	expected = settings.paybill
+	if expected and str(shortcode or "").strip() != expected:
+		frappe.throw(
+			_("BusinessShortCode {0} is not this site's paybill").format(shortcode or "(missing)"),
+			frappe.PermissionError,
+			title=_("Not Authorised"),
+		)
 
 
 def _text(data: dict, key: str) -> str | None:
@@ -150,7 +175,14 @@ def parse_c2b_payload(
 	shortcode = field("BusinessShortCode")
 	if errors:
 		raise MalformedPayload("; ".join(errors))
-	return C2BPayment(trans_id, amount, bill_ref or "", msisdn, trans_time, shortcode)
+	return C2BPayment(
+		trans_id,
+		amount,
+		bill_ref_number=bill_ref or "",
+		msisdn=msisdn,
+		trans_time=trans_time,
+		business_short_code=shortcode,
+	)
 
 
 def inbox_fields(data) -> dict:
@@ -185,29 +217,32 @@ def resolve_driver(bill_ref_number: str | None) -> Resolution:
 	account = (bill_ref_number or "").strip()
 	if not account:
 		return Resolution(None, None, _("No account number given"))
-	rows = frappe.db.sql(
-		"select name, assigned_driver from `tabTukTuk Vehicle` where mpesa_account = %s limit 1", (account,)
-	) or frappe.db.sql(
-		"select name, assigned_driver from `tabTukTuk Vehicle` where upper(mpesa_account) = upper(%s) limit 1",
-		(account,),
+	rows = _vehicle_and_driver("v.mpesa_account = %s", account) or _vehicle_and_driver(
+		"upper(v.mpesa_account) = upper(%s)", account
 	)
 	if not rows:
 		return Resolution(None, None, _("No TukTuk has M-Pesa account {0}").format(account))
-	vehicle, driver = rows[0]
-	if not driver:
-		driver = frappe.db.get_value(
-			"TukTuk Driver", {"assigned_tuktuk": vehicle, "status": "Active"}, "name"
-		)
+	vehicle, driver, status = rows[0]
 	if not driver:
 		return Resolution(vehicle, None, _("TukTuk {0} has no assigned driver").format(vehicle))
-	status = frappe.db.get_value("TukTuk Driver", driver, "status")
-	if status is None:
-		return Resolution(vehicle, None, _("Driver {0} of TukTuk {1} does not exist").format(driver, vehicle))
 	if status != "Active":
 		return Resolution(
 			vehicle, driver, _("Driver {0} of TukTuk {1} is {2}").format(driver, vehicle, status)
 		)
 	return Resolution(vehicle, driver)
+
+
+def _vehicle_and_driver(condition: str, account: str):
+	"""(vehicle, driver, driver status) for the account, an active driver first."""
+	return frappe.db.sql(
+		f"""select v.name, d.name, d.status
+		from `tabTukTuk Vehicle` v
+		left join `tabTukTuk Driver` d on d.assigned_tuktuk = v.name
+		where {condition}
+		order by case when d.status = 'Active' then 0 else 1 end, d.modified desc
+		limit 1""",
+		(account,),
+	)
 
 
 # -- validation callback -------------------------------------------------------------------------------
@@ -235,13 +270,11 @@ def validate_payment(data: dict) -> tuple[str, str]:
 	return ACCEPTED
 
 
-def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
-	"""The C2B validation callback: authenticate, decide, keep a record, reply with Daraja's codes.
-	``token`` defaults to the request's ``?token=``."""
-	settings = get_settings()
-	authenticate_callback(token, settings=settings)
+def handle_validation(received: Received, settings) -> dict:
+	"""The C2B validation callback (already authenticated at the door): decide, keep a record, reply with
+	Daraja's codes."""
 	try:
-		data = load_payload(raw_text)
+		data = payload_of(received)
 		check_shortcode(data.get("BusinessShortCode"), settings)
 		code, desc = validate_payment(data)
 	except frappe.PermissionError:
@@ -253,7 +286,7 @@ def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
 		data, (code, desc) = None, OTHER_ERROR
 	inbox.store_callback(
 		"C2B Validation",
-		raw_text,
+		received,
 		status="Processed" if code == ACCEPTED[0] else "Rejected",
 		error=None if code == ACCEPTED[0] else f"{code}: {desc}",
 		**inbox_fields(data),
@@ -264,22 +297,21 @@ def handle_validation(raw_text: str | None, token: str | None = None) -> dict:
 # -- confirmation callback -----------------------------------------------------------------------------
 
 
-def handle_confirmation(raw_text: str | None, token: str | None = None) -> dict:
-	"""The C2B confirmation callback (DESIGN §4): authenticate, store the body and commit, then credit.
+def handle_confirmation(received: Received, settings) -> dict:
+	"""The C2B confirmation callback (DESIGN §4; already authenticated at the door): store the body and
+	commit, then credit.
 
 	Returns the reply for Safaricom ({"ResultCode", "ResultDesc"} plus "status" and our references). A
-	malformed payload is Rejected (kept in the inbox, nothing credited) and answered with HTTP 400. A
-	failure while crediting is acknowledged with ResultCode 0 all the same: the money has reached the
+	malformed payload is Rejected (kept in the inbox, nothing credited; the door answers it with HTTP 400).
+	A failure while crediting is acknowledged with ResultCode 0 all the same: the money has reached the
 	paybill, a retry from Safaricom would not fix our error, and the inbox row (status Failed, with the
-	error) is replayable with ``replay_callback``. ``token`` defaults to the request's ``?token=``."""
-	settings = get_settings()
-	authenticate_callback(token, settings=settings)
+	error) is replayable with ``replay_callback``."""
 	try:
-		data = load_payload(raw_text)
+		data = payload_of(received)
 	except MalformedPayload as e:
-		callback = inbox.store_callback("C2B Confirmation", raw_text)
+		callback = inbox.store_callback("C2B Confirmation", received)
 		return _reject(callback, e)
-	callback = inbox.store_callback("C2B Confirmation", raw_text, **inbox_fields(data))
+	callback = inbox.store_callback("C2B Confirmation", received, **inbox_fields(data))
 
 	try:
 		check_shortcode(data.get("BusinessShortCode"), settings)
@@ -292,7 +324,7 @@ def handle_confirmation(raw_text: str | None, token: str | None = None) -> dict:
 		payment = parse_c2b_payload(data)
 	except MalformedPayload as e:
 		return _reject(callback, e)
-	result = process_payment(payment, callback, settings=settings)
+	result = process_payment(payment.routed(callback=callback), settings=settings)
 	return {**confirmation_reply(result), **result}
 
 
@@ -311,7 +343,6 @@ def _reject(callback: str, error: Exception) -> dict:
 	inbox.mark(callback, "Rejected", error=str(error))
 	# Boundary: the rejected body stays in the inbox with its reason.
 	frappe.db.commit()
-	frappe.local.response["http_status_code"] = 400
 	return {
 		"ResultCode": OTHER_ERROR[0],
 		"ResultDesc": f"Rejected: {error}",
@@ -320,43 +351,22 @@ def _reject(callback: str, error: Exception) -> dict:
 	}
 
 
-def process_payment(
-	payment: C2BPayment,
-	callback: str,
-	*,
-	driver: str | None = None,
-	tuktuk: str | None = None,
-	mode: str = SPLIT,
-	remarks: str | None = None,
-	raise_on_failure: bool = False,
-	settings=None,
-) -> dict:
-	"""Credit a parsed payment whose body is already in the inbox as ``callback``.
+def process_payment(payment: C2BPayment, *, raise_on_failure: bool = False, settings=None) -> dict:
+	"""Credit a parsed payment whose body is already in the inbox (``payment.callback``).
 
-	Without ``driver`` the driver is resolved from the account; an unresolvable payment is kept as
+	Without ``payment.driver`` the driver is resolved from the account; an unresolvable payment is kept as
 	Uncaptured. Returns a dict with "status" (Processed, Duplicate, Uncaptured or Failed)."""
-	if driver is None:
+	callback = payment.callback
+	if payment.driver is None:
 		resolution = resolve_driver(payment.bill_ref_number)
 		if not resolution.ok:
 			inbox.mark(callback, "Uncaptured", error=resolution.reason)
 			# Boundary: the payment waits in the inbox for a manager to assign it.
 			frappe.db.commit()
 			return {"status": "Uncaptured", "callback": callback, "reason": resolution.reason}
-		driver, tuktuk = resolution.driver, tuktuk or resolution.vehicle
+		payment = payment.routed(driver=resolution.driver, tuktuk=payment.tuktuk or resolution.vehicle)
 	try:
-		result = credit_payment(
-			driver,
-			payment.amount,
-			payment.trans_id,
-			tuktuk=tuktuk,
-			customer_phone=payment.msisdn,
-			timestamp=payment.trans_time,
-			bill_ref_number=payment.bill_ref_number,
-			callback=callback,
-			mode=mode,
-			remarks=remarks,
-			settings=settings,
-		)
+		result = credit_payment(payment, settings=settings)
 	except Exception as e:
 		# credit_payment has rolled back, marked the inbox row Failed and committed that.
 		if raise_on_failure:
@@ -374,7 +384,6 @@ def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, a
 	``send_share`` runs the normal split and payout; ``deposit_share`` credits the whole amount to the
 	balance. Same lock, same atomic update and same idempotency as a callback: a TransID already in the
 	ledger is reported as Duplicate and not credited again."""
-	require_manager()
 	if action_type not in (SEND_SHARE, DEPOSIT_SHARE):
 		frappe.throw(
 			_("Action must be {0} or {1}").format(SEND_SHARE, DEPOSIT_SHARE), title=_("Invalid Action")
@@ -385,31 +394,35 @@ def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, a
 
 	callback = _uncaptured_inbox_row(transaction_id)
 	if callback:
-		received = frappe.db.get_value(
+		held = frappe.db.get_value(
 			"TukTuk Callback", callback, ["amount", "msisdn", "trans_time", "bill_ref_number"], as_dict=True
 		)
-		if received.amount and to_money(received.amount) != amount:
+		if held.amount and to_money(held.amount) != amount:
 			frappe.throw(
 				_("Amount {0} does not match the {1} received for {2}").format(
-					amount, to_money(received.amount), transaction_id
+					amount, to_money(held.amount), transaction_id
 				),
 				title=_("Amount Mismatch"),
 			)
-		phone = customer_phone or received.msisdn
 		payment = C2BPayment(
-			transaction_id, amount, received.bill_ref_number or "", phone, received.trans_time, None
+			transaction_id,
+			amount,
+			bill_ref_number=held.bill_ref_number or "",
+			msisdn=customer_phone or held.msisdn,
+			trans_time=held.trans_time,
 		)
 	else:
 		payload = _manual_payload(transaction_id, amount, customer_phone, None, None)
-		callback = inbox.store_callback("Manual Entry", json.dumps(payload), **inbox_fields(payload))
-		payment = C2BPayment(transaction_id, amount, "", customer_phone, None, None)
+		callback = inbox.store_callback("Manual Entry", Received.of(payload), **inbox_fields(payload))
+		payment = C2BPayment(transaction_id, amount, msisdn=customer_phone)
 	return process_payment(
-		payment,
-		callback,
-		driver=driver,
-		tuktuk=tuktuk,
-		mode=DEPOSIT if action_type == DEPOSIT_SHARE else SPLIT,
-		remarks=_("Uncaptured payment assigned ({0}) by {1}").format(action_type, frappe.session.user),
+		payment.routed(
+			callback=callback,
+			driver=driver,
+			tuktuk=tuktuk,
+			mode=DEPOSIT if action_type == DEPOSIT_SHARE else SPLIT,
+			remarks=_("Uncaptured payment assigned ({0}) by {1}").format(action_type, frappe.session.user),
+		),
 		raise_on_failure=True,
 	)
 
@@ -420,7 +433,6 @@ def add_missed_transaction(
 	"""Enter a payment M-Pesa has but whose callback never arrived; it goes through exactly the path of a
 	confirmation callback (inbox row, parse, resolve, locked credit). Give the vehicle as ``tuktuk`` or its
 	M-Pesa ``account``; ``trans_time`` as YYYYMMDDHHMMSS or a datetime (default now)."""
-	require_manager()
 	transaction_id = _required_trans_id(transaction_id)
 	if not account and tuktuk:
 		account = frappe.db.get_value("TukTuk Vehicle", tuktuk, "mpesa_account")
@@ -429,7 +441,7 @@ def add_missed_transaction(
 	if not account and not driver:
 		frappe.throw(_("Give the TukTuk or its M-Pesa account"), title=_("Missing Account"))
 	payload = _manual_payload(transaction_id, amount, customer_phone, account, trans_time)
-	callback = inbox.store_callback("Manual Entry", json.dumps(payload), **inbox_fields(payload))
+	callback = inbox.store_callback("Manual Entry", Received.of(payload), **inbox_fields(payload))
 	try:
 		payment = parse_c2b_payload(payload, require_bill_ref=not driver)
 	except MalformedPayload as e:
@@ -440,18 +452,18 @@ def add_missed_transaction(
 	if driver:
 		driver, tuktuk = _manual_driver(driver, tuktuk)
 	return process_payment(
-		payment,
-		callback,
-		driver=driver,
-		tuktuk=tuktuk,
-		remarks=_("Missed transaction entered by {0}").format(frappe.session.user),
+		payment.routed(
+			callback=callback,
+			driver=driver or None,
+			tuktuk=tuktuk,
+			remarks=_("Missed transaction entered by {0}").format(frappe.session.user),
+		),
 		raise_on_failure=True,
 	)
 
 
 def replay_callback(callback: str) -> dict:
 	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
-	require_manager()
 	row = frappe.db.get_value(
 		"TukTuk Callback", callback, ["callback_type", "status", "payload"], as_dict=True
 	)
@@ -466,8 +478,8 @@ def replay_callback(callback: str) -> dict:
 				callback, row.callback_type, row.status
 			)
 		)
-	payment = parse_c2b_payload(load_payload(row.payload))
-	return process_payment(payment, callback, raise_on_failure=True)
+	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
+	return process_payment(payment.routed(callback=callback), raise_on_failure=True)
 
 
 def _required_trans_id(transaction_id) -> str:
@@ -526,7 +538,7 @@ def _manual_payload(transaction_id, amount, customer_phone, account, trans_time)
 		"TransID": transaction_id,
 		"TransTime": moment or now_datetime().strftime(TRANS_TIME_FORMAT),
 		"TransAmount": str(amount) if amount is not None else None,
-		"BusinessShortCode": get_settings().mpesa_paybill or None,
+		"BusinessShortCode": get_settings().paybill or None,
 		"BillRefNumber": account or "",
 		"MSISDN": str(customer_phone or "").strip() or None,
 	}

@@ -1,8 +1,9 @@
 """Daily close: at the start of each business day, close every active driver's period and open the next.
 
-Per driver, under the driver's row lock (the lock crediting takes): record a TukTuk Daily Close (closing
-balance, target, target met, consecutive misses), reset ``current_balance`` to 0 and ``left_to_target`` to
-the target, and open the new period (``balance_period`` = the new business date in the site time zone).
+Per driver, the ledger's ``close_period`` under the driver's row lock (the lock crediting takes): record a
+TukTuk Daily Close (closing balance, target, target met, consecutive misses), reset ``current_balance`` to 0
+and ``left_to_target`` to the target, and open the new period (``balance_period`` = the new business date in
+the site time zone).
 Crediting reads ``balance_period`` from the locked driver row, so a payment is credited to the period that was
 open when its lock was taken: before the close it is in the closing balance, after it in the new period.
 
@@ -11,60 +12,12 @@ under the lock, so two concurrent runs close each driver once).
 """
 
 import frappe
-from frappe.utils import cint, getdate
+from frappe.utils import getdate
 
-from tuktuk_management.money import ZERO, sql_money, to_money
-from tuktuk_management.settings import business_date, get_settings
-from tuktuk_management.split import effective_daily_target
+from tuktuk_management import ledger
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import SETTINGS, get_settings
 
-DRIVER = "TukTuk Driver"
-DAILY_CLOSE = "TukTuk Daily Close"
-SETTINGS = "TukTuk Settings"
-
-
-def close_driver(driver_name: str, new_period, global_target) -> dict | None:
-	"""Close one driver's open period and open ``new_period``, under the row lock; None if already done."""
-	row = frappe.db.get_value(
-		DRIVER,
-		driver_name,
-		["name", "status", "current_balance", "balance_period", "daily_target", "consecutive_misses"],
-		as_dict=True,
-		for_update=True,
-	)
-	if not row or (row.balance_period and getdate(row.balance_period) >= new_period):
-		return None  # gone, or closed by a run that held the lock before us
-	target = effective_daily_target(row.daily_target, global_target)
-	closing = to_money(row.current_balance)
-	target_met = closing >= target
-	misses = 0 if target_met else cint(row.consecutive_misses) + 1
-	close = frappe.get_doc(
-		{
-			"doctype": DAILY_CLOSE,
-			"driver": driver_name,
-			"balance_period": row.balance_period,
-			"closing_balance": closing,
-			"daily_target": target,
-			"target_met": 1 if target_met else 0,
-			"consecutive_misses": misses,
-			"new_period": new_period,
-		}
-	).insert(ignore_permissions=True)
-	frappe.db.sql(
-		f"""UPDATE `tab{DRIVER}`
-		SET current_balance = %s, left_to_target = %s, consecutive_misses = %s, balance_period = %s
-		WHERE name = %s""",
-		(sql_money(ZERO), sql_money(target), misses, new_period, driver_name),
-	)
-	return frappe._dict(
-		driver=driver_name,
-		daily_close=close.name,
-		closed_period=getdate(row.balance_period) if row.balance_period else None,
-		closing_balance=closing,
-		daily_target=target,
-		target_met=target_met,
-		consecutive_misses=misses,
-		new_period=new_period,
-	)
+DRIVER = ledger.DRIVER
 
 
 def run_daily_close(date=None, commit: bool = True) -> dict:
@@ -75,8 +28,8 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 	Finally sets TukTuk Settings.last_daily_reset_date. Idempotent and cheap once done (one query), so it may
 	be scheduled more often than daily: it closes at the first run after the business day starts."""
 	settings = get_settings()
-	new_period = getdate(date) if date else business_date(settings=settings)
-	global_target = settings.global_daily_target
+	new_period = getdate(date) if date else settings.business_date()
+	global_target = settings.global_target
 	behind = frappe.db.sql(
 		f"""SELECT name FROM `tab{DRIVER}`
 		WHERE status = 'Active' AND (balance_period IS NULL OR balance_period < %s)
@@ -86,12 +39,12 @@ def run_daily_close(date=None, commit: bool = True) -> dict:
 	)
 	closed = []
 	for driver_name in behind:
-		result = close_driver(driver_name, new_period, global_target)
+		result = ledger.close_period(driver_name, new_period, global_target)
 		if result:
 			closed.append(result)
 		if commit:
 			frappe.db.commit()  # one driver closed: release its lock before taking the next
-	if settings.last_daily_reset_date != new_period:  # cheap when run often: nothing to write once done
+	if settings.last_close_date != new_period:  # cheap when run often: nothing to write once done
 		frappe.db.set_single_value(SETTINGS, "last_daily_reset_date", new_period)
 	if commit:
 		frappe.db.commit()  # the run is recorded as done for this business date

@@ -1,5 +1,11 @@
 """The callback inbox (TukTuk Callback): every body M-Pesa sends us is stored and committed before it is
-processed, so nothing received can be lost (DESIGN invariant 3)."""
+processed, so nothing received can be lost (DESIGN invariant 3).
+
+A body travels as ``Received``: the HTTP door (``tuktuk_management.api.door``) reads the request once and
+builds it; everything below takes it as a value and never looks at the request."""
+
+import json
+from dataclasses import dataclass
 
 import frappe
 from frappe.utils import now_datetime
@@ -23,24 +29,41 @@ _FIELDS = (
 )
 
 
-def request_remote_addr() -> str | None:
-	"""The caller's address as Frappe resolved it for this request (None outside a request)."""
-	addr = getattr(frappe.local, "request_ip", None)
-	if addr:
-		return addr
-	request = getattr(frappe.local, "request", None)
-	return getattr(request, "remote_addr", None) if request is not None else None
+@dataclass(frozen=True)
+class Received:
+	"""One callback body as it arrived: its text exactly as received (what the inbox keeps), the JSON it holds
+	parsed once (``data``; None when it is not JSON, and ``error`` says why) and the caller's address."""
+
+	text: str
+	data: object = None
+	error: str | None = None
+	remote_addr: str | None = None
+
+	@classmethod
+	def parse(cls, text, remote_addr: str | None = None) -> "Received":
+		"""A body read from a request (or from the inbox, to replay it), parsed once."""
+		text = text if isinstance(text, str) else (text or b"").decode("utf-8", "replace")
+		if not text.strip():
+			return cls(text, None, "empty body", remote_addr)
+		try:
+			return cls(text, json.loads(text), None, remote_addr)
+		except ValueError as e:
+			return cls(text, None, str(e), remote_addr)
+
+	@classmethod
+	def of(cls, data: dict, remote_addr: str | None = None) -> "Received":
+		"""A body we write ourselves (a hand-entered payment, a console call): the data and its JSON text."""
+		return cls(json.dumps(data, default=str), data, None, remote_addr)
 
 
-def store_callback(callback_type: str, payload_text: str | None, **fields) -> str:
-	"""Insert an inbox row (status Received unless given) holding ``payload_text`` exactly, commit, and
+def store_callback(callback_type: str, received: Received, **fields) -> str:
+	"""Insert an inbox row (status Received unless given) holding the body's text exactly, commit, and
 	return its name. Values that do not fit their columns are dropped rather than losing the body."""
 	doc = frappe.new_doc(CALLBACK)
 	doc.callback_type = callback_type
-	doc.payload = payload_text
+	doc.payload = received.text
 	doc.status = fields.pop("status", None) or "Received"
-	if "remote_addr" not in fields:
-		fields["remote_addr"] = request_remote_addr()
+	fields.setdefault("remote_addr", received.remote_addr)
 	for key, value in fields.items():
 		if key in _FIELDS and value not in (None, ""):
 			doc.set(key, _fit(key, value))

@@ -1,10 +1,10 @@
-"""Install hooks: seed TukTuk Settings and generate the per-site callback secret."""
+"""Install hooks: seed TukTuk Settings from its DocType's defaults and generate the per-site callback secret."""
 
 import secrets
 
 import frappe
 
-from tuktuk_management.settings import DEFAULTS, SETTINGS
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import SETTINGS
 
 
 def after_install():
@@ -16,12 +16,20 @@ def after_migrate():
 
 
 def seed_settings():
-	"""Fill every unset TukTuk Settings value with its default and make sure a callback secret exists.
-	Values an operator has set are never touched."""
+	"""Fill every unset TukTuk Settings value with its default from the DocType JSON and make sure a callback
+	secret exists. Values an operator has set are never touched.
+
+	A Single that was never saved is built by ``frappe.new_doc``, which in Frappe v15 sets every Time field to
+	the current time whatever its default (frappe/model/create_new.py ``set_dynamic_default_values``): so
+	the Time defaults (the business day's start and end) are written explicitly then."""
+	never_saved = not frappe.db.get_singles_dict(SETTINGS)
 	doc = frappe.get_single(SETTINGS)
-	for fieldname, default in DEFAULTS.items():
-		if doc.get(fieldname) in (None, ""):
-			doc.set(fieldname, default)
+	for df in doc.meta.fields:
+		default = df.get("default")
+		if default in (None, ""):
+			continue
+		if doc.get(df.fieldname) in (None, "") or (never_saved and df.fieldtype == "Time"):
+			doc.set(df.fieldname, default)
 	if not doc.get_password("callback_secret", raise_exception=False):
 		# Hex: the secret rides in the callback URLs, and M-Pesa refuses URLs containing words like "exe",
 		# "cmd" or "sql" (about 1 urlsafe token in 250 would); hex digits can never spell one.

@@ -5,12 +5,12 @@ the driver's ledger rows (TukTuk Transaction) with ``payment_status = "Completed
 is the driver's open ``balance_period``. That is exactly what crediting adds, so the calculated balance here
 counts the same rows crediting counts, no more (the baseline summed by timestamp and so erased real credit).
 
-A fix takes the driver's row lock, recomputes the sum *inside* the lock with a locking read (under InnoDB's
-REPEATABLE READ a plain read would see the transaction's old snapshot and miss a payment committed since),
-and sets the balance with one UPDATE in the same transaction: a payment is either in the sum or waits for the
-lock and adds itself on top, never erased. The fix sets the balance to the ledger sum; it writes no ledger
-row. Its audit trail is a Comment on the driver, a TukTuk Balance Reconciliation record and an Error Log
-titled "Balance Fixed".
+A fix takes the driver's row lock (``ledger.lock_driver``), recomputes the sum *inside* the lock with a
+locking read (under InnoDB's REPEATABLE READ a plain read would see the transaction's old snapshot and miss a
+payment committed since), and has the ledger set the balance (``ledger.set_balance_by_fix``) in the same
+transaction: a payment is either in the sum or waits for the lock and adds itself on top, never erased. The
+fix sets the balance to the ledger sum; it writes no ledger row. Its audit trail is a Comment on the driver,
+a TukTuk Balance Reconciliation record and an Error Log titled "Balance Fixed".
 
 Result keys follow the baseline (reference/balance_fix_summary.md and its test_balance_fixes.py):
 ``driver``, ``old_balance``/``current_balance``, ``calculated_balance``, ``discrepancy``,
@@ -28,9 +28,10 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from tuktuk_management.money import ZERO, sql_money, to_money
-from tuktuk_management.settings import get_settings
-from tuktuk_management.split import effective_daily_target, left_to_target
+from tuktuk_management import ledger
+from tuktuk_management.money import ZERO, to_money
+from tuktuk_management.split import effective_daily_target
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 DRIVER = "TukTuk Driver"
 LEDGER = "TukTuk Transaction"
@@ -66,13 +67,12 @@ def as_bool(value) -> bool:
 # Reading
 
 
-def _driver_row(driver_name: str, for_update: bool = False):
+def _driver_row(driver_name: str):
 	row = frappe.db.get_value(
 		DRIVER,
 		driver_name,
 		["name", "driver_name", "current_balance", "left_to_target", "balance_period", "daily_target"],
 		as_dict=True,
-		for_update=for_update,
 	)
 	if not row:
 		frappe.throw(_("TukTuk Driver {0} not found").format(driver_name), frappe.DoesNotExistError)
@@ -114,7 +114,7 @@ def _closed_balance(driver_name: str, period):
 
 
 def _global_target():
-	return get_settings().global_daily_target
+	return get_settings().global_target
 
 
 def _result(driver, period, is_open: bool, balance, calculated: Decimal, count: int) -> dict:
@@ -290,7 +290,7 @@ def _fix_and_commit(driver_name: str, date=None, source: str = "Manual", global_
 
 def fix_under_lock(driver_name: str, date=None, source: str = "Manual", global_target=None) -> dict:
 	"""The fix itself, in the caller's transaction (no commit): lock, recompute, set, audit."""
-	driver = _driver_row(driver_name, for_update=True)  # the same row lock crediting takes
+	driver = ledger.lock_driver(driver_name)  # the same row lock crediting takes
 	period = _period_of(driver, date)
 	is_open = _is_open(driver, period)
 	if not is_open:
@@ -307,11 +307,7 @@ def fix_under_lock(driver_name: str, date=None, source: str = "Manual", global_t
 
 	if global_target is None:
 		global_target = _global_target()
-	left = left_to_target(effective_daily_target(driver.daily_target, global_target), calculated)
-	frappe.db.sql(
-		f"UPDATE `tab{DRIVER}` SET current_balance = %s, left_to_target = %s WHERE name = %s",
-		(sql_money(calculated), sql_money(left), driver_name),
-	)
+	ledger.set_balance_by_fix(driver, calculated, effective_daily_target(driver.daily_target, global_target))
 	result.update(
 		fixed=True,
 		new_balance=calculated,
@@ -425,5 +421,5 @@ def reconcile_all_drivers_balances(
 def scheduled_reconciliation() -> dict:
 	"""Cron job (hooks.py, every 4 hours): report every discrepancy; fix only when
 	TukTuk Settings.auto_fix_on_schedule is on. Each fix commits on its own."""
-	auto_fix = get_settings().auto_fix_on_schedule
+	auto_fix = get_settings().auto_fix_scheduled
 	return reconcile_all_drivers_balances(auto_fix=auto_fix, source="Scheduled", commit=True)

@@ -5,7 +5,7 @@ Rules (DESIGN §4): with target sharing on and the target already met (balance >
 ``target_contribution = amount - driver_share`` exactly, so the two always add up to the amount."""
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from tuktuk_management.money import HUNDRED, ZERO, D, to_money
 
@@ -60,19 +60,3 @@ def deposit_split(amount) -> Split:
 	"""The whole amount to the balance (an uncaptured payment deposited as target contribution)."""
 	amount = to_money(amount)
 	return Split(amount, ZERO, amount, ZERO, False)
-
-
-def left_to_target(daily_target, balance) -> Decimal:
-	"""What remains to reach the target; never below zero."""
-	return max(ZERO, to_money(daily_target) - to_money(balance))
-
-
-def whole_shilling_payout(share, carried_in) -> tuple[Decimal, Decimal]:
-	"""M-Pesa B2C pays whole shillings: (amount to send, cents carried to the next payout).
-
-	The share to the cent plus what earlier shares left over is owed; the whole shillings of it go out now
-	and the rest (under one shilling) is carried, so the driver is never paid less than the shares add up to.
-	``amount + carried_out == share + carried_in`` exactly."""
-	owed = to_money(share) + to_money(carried_in)
-	amount = owed.to_integral_value(rounding=ROUND_DOWN) if owed > 0 else ZERO
-	return to_money(amount), owed - to_money(amount)

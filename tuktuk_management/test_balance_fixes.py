@@ -3,19 +3,29 @@
     bench --site SITE execute tuktuk_management.test_balance_fixes.run_tests
     frappe-lite --site SITE execute tuktuk_management.test_balance_fixes.run_tests
 
+or one check at a time, as the reference document's verification lines call them (``bench console``, where
+the user is Administrator, or ``bench execute``):
+
+    frappe.call("tuktuk_management.test_balance_fixes.test_atomic_updates")
+    frappe.call("tuktuk_management.test_balance_fixes.test_reconciliation_functions")
+    frappe.call("tuktuk_management.test_balance_fixes.test_race_condition_protection")
+    frappe.call("tuktuk_management.test_balance_fixes.test_mass_reconciliation")
+
 It checks, on scratch records: the atomic balance update, reconciliation (detect, dry run, fix, audit trail),
 race protection (a fix racing a payment and a stale screen), mass reconciliation (including a constant query
-count), the driver statement and the daily close. It prints a PASS/FAIL report and returns a summary dict.
+count), and (``run_tests`` only) the driver statement and the daily close. Each entry point prints a
+PASS/FAIL report and returns a summary dict; the reconciliation results it reports carry the reference
+document's keys (``discrepancy``, ``adjustment`` = new balance - old balance, ``drivers_with_discrepancies``).
 
 Why it is safe on a production site:
 - Everything it writes happens after a savepoint and is rolled back to that savepoint before it returns,
   whatever happens (a failed check, an exception). ``bench execute`` then commits nothing of ours.
 - It never commits: the domain functions are called at the level below their commit (``fix_under_lock``,
-  ``reconcile_all_drivers_balances(commit=False)``, ``close_driver``), and a guard on
+  ``reconcile_all_drivers_balances(commit=False)``, ``ledger.close_period``), and a guard on
   ``frappe.db.before_commit`` makes any commit attempted inside the check raise instead of committing.
-- Scratch drivers get explicit names (``SELFCHECK-...``), so no naming series moves; scratch payments are
-  ledger rows plus the same atomic UPDATE crediting runs, under the driver's row lock (crediting's own entry
-  point commits, so it is exercised by the system tests, not here).
+- Scratch drivers get explicit names (``SELFCHECK-...``), so no naming series moves; scratch payments go
+  through ``ledger.credit``, the very writes crediting makes under the driver's row lock (crediting's own
+  entry point commits, so it is exercised by the system tests, not here).
 - Error Log is MyISAM on MariaDB (a rollback does not remove it): the Error Logs reconciliation writes for
   scratch drivers are deleted explicitly before the rollback.
 - Production rows are only read: one read-only screen of every driver's balance against the ledger, reported
@@ -32,8 +42,10 @@ from decimal import Decimal
 import frappe
 from frappe.utils import add_days, getdate, now_datetime
 
-from tuktuk_management import crediting, daily_close, reconciliation, statement
+from tuktuk_management import ledger, reconciliation, statement
+from tuktuk_management.c2b import C2BPayment
 from tuktuk_management.money import ZERO, sql_money, to_money
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 DRIVER = "TukTuk Driver"
 LEDGER = "TukTuk Transaction"
@@ -61,6 +73,7 @@ class _Check:
 		self.name = name
 		self.passed = True
 		self.details: list[str] = []
+		self.results: dict = {}  # what the checked functions returned, under the reference document's keys
 
 	def expect(self, condition, message: str) -> bool:
 		self.details.append(("ok    " if condition else "FAILED") + " " + message)
@@ -69,6 +82,16 @@ class _Check:
 
 	def note(self, message: str) -> None:
 		self.details.append("info   " + message)
+
+	def record(self, name: str, result: dict, keys) -> None:
+		"""Keep ``keys`` of a result (money as text, exact) in the summary."""
+		self.results[name] = {key: _plain(result.get(key)) for key in keys}
+
+
+def _plain(value):
+	if isinstance(value, Decimal):
+		return str(value)
+	return value if value is None or isinstance(value, bool | int | str) else str(value)
 
 
 class _Scratch:
@@ -108,19 +131,8 @@ class _Scratch:
 		self.count += 1
 		transaction_id = f"SELFCHECK{self.tag}{self.count:05d}"
 		if status == "Completed" and not period:
-			result = crediting._credit_under_lock(
-				driver,
-				to_money(amount),
-				transaction_id,
-				tuktuk=None,
-				customer_phone=None,
-				timestamp=None,
-				bill_ref_number=None,
-				callback=None,
-				mode=crediting.SPLIT,
-				remarks="self-check",
-			)
-			return to_money(result.target_contribution)
+			payment = C2BPayment(transaction_id, to_money(amount), driver=driver, remarks="self-check")
+			return to_money(ledger.credit(payment, get_settings()).split.target_contribution)
 		amount, contribution = to_money(amount), to_money(contribution)
 		frappe.get_doc(
 			{
@@ -209,6 +221,16 @@ def check_atomic_update(scratch: _Scratch, check: _Check) -> None:
 		calculated == scratch.balance(driver) and count == 5,
 		f"balance equals the ledger total {calculated} of {count} rows",
 	)
+	left = to_money(frappe.db.get_value(DRIVER, driver, "left_to_target"))
+	check.expect(
+		left == Decimal("1000.00") - expected,
+		f"left_to_target follows in the same UPDATE on {frappe.db.db_type}: {left}",
+	)
+	check.record(
+		"atomic_update",
+		{"old_balance": stale, "new_balance": scratch.balance(driver), "ledger_total": calculated},
+		("old_balance", "new_balance", "ledger_total"),
+	)
 
 
 def check_reconciliation(scratch: _Scratch, check: _Check) -> None:
@@ -217,7 +239,7 @@ def check_reconciliation(scratch: _Scratch, check: _Check) -> None:
 		scratch.pay(driver, amount)
 	scratch.pay(driver, "500", "250", status="Failed")  # not credited: must not be counted
 	scratch.pay(driver, "300", "150", period=add_days(scratch.period(driver), -1))  # another period
-	result = reconciliation.reconcile_driver_balance(driver, source=SOURCE)
+	result = reconciliation.reconcile_driver_balance(driver_name=driver, source=SOURCE)
 	check.expect(
 		result.discrepancy == 0
 		and result.calculated_balance == Decimal("225.26")
@@ -227,10 +249,16 @@ def check_reconciliation(scratch: _Scratch, check: _Check) -> None:
 	)
 
 	scratch.corrupt(driver, "50")
-	result = reconciliation.reconcile_driver_balance(driver, source=SOURCE)
+	result = _reconcile_as_the_reference_does(driver)
 	check.expect(
-		result.discrepancy == Decimal("50.00"),
-		f"a corrupted balance is detected: discrepancy {result.discrepancy}",
+		result["discrepancy"] == Decimal("50.00"),
+		"a corrupted balance is detected by frappe.call('tuktuk_management.api.tuktuk.reconcile_driver_balance',"
+		f" driver_name=...): discrepancy {result['discrepancy']}",
+	)
+	check.record(
+		"reconcile_driver_balance",
+		result,
+		("driver", "current_balance", "calculated_balance", "discrepancy", "transactions_count"),
 	)
 	check.expect(
 		scratch.error_logs(driver, reconciliation.TITLE_DISCREPANCY) == 1 and result.reconciliation,
@@ -244,10 +272,17 @@ def check_reconciliation(scratch: _Scratch, check: _Check) -> None:
 		):
 			break
 
-	result = reconciliation.fix_under_lock(driver, source=SOURCE)
+	result = reconciliation.fix_driver_balance(driver_name=driver, auto_fix=True, source=SOURCE)
 	check.expect(
 		result.fixed and result.old_balance == Decimal("275.26") and result.new_balance == Decimal("225.26"),
 		f"fix: {result.old_balance} -> {result.new_balance}",
+	)
+	check.expect(
+		result.adjustment == result.new_balance - result.old_balance == Decimal("-50.00"),
+		f"adjustment = new balance - old balance = {result.adjustment}",
+	)
+	check.record(
+		"fix_driver_balance", result, ("driver", "old_balance", "new_balance", "adjustment", "fixed")
 	)
 	check.expect(
 		scratch.balance(driver) == Decimal("225.26"), f"stored balance is now {scratch.balance(driver)}"
@@ -298,6 +333,9 @@ def check_race_protection(scratch: _Scratch, check: _Check) -> None:
 		scratch.balance(driver) == calculated == Decimal("310.00"),
 		f"payment after the fix: {scratch.balance(driver)} = ledger {calculated}",
 	)
+	check.record(
+		"fix_after_late_payment", result, ("old_balance", "new_balance", "adjustment", "discrepancy")
+	)
 	check.note(
 		f"row lock: the fix reads the driver with for_update and the ledger with a locking read ({frappe.db.db_type}); "
 		"multi-process races are exercised by tests/system/test_reconciliation_races.py"
@@ -331,10 +369,20 @@ def check_mass_reconciliation(scratch: _Scratch, check: _Check) -> None:
 		{r.driver for r in found.discrepancies} == set(corrupted) and found.drivers_fixed == 0,
 		f"detects exactly the {len(corrupted)} corrupted of {found.total_drivers} drivers, fixes none (auto_fix='false')",
 	)
+	check.record(
+		"reconcile_all_drivers_balances",
+		found,
+		("total_drivers", "drivers_checked", "drivers_with_discrepancies", "drivers_fixed"),
+	)
 	fixed = reconciliation.reconcile_all_drivers_balances(drivers=drivers, auto_fix=True, source=SOURCE)
 	check.expect(fixed.drivers_fixed == len(corrupted), f"auto_fix fixes all {fixed.drivers_fixed}")
 	after = reconciliation.reconcile_all_drivers_balances(drivers=drivers, source=SOURCE)
 	check.expect(after.drivers_with_discrepancies == 0, "a second pass finds no discrepancy")
+	check.record(
+		"reconcile_all_drivers_balances(auto_fix=True)",
+		fixed,
+		("total_drivers", "drivers_with_discrepancies", "drivers_fixed", "total_discrepancy_amount"),
+	)
 
 	production = reconciliation.balances_against_ledger()
 	off = [
@@ -368,7 +416,7 @@ def check_daily_close(scratch: _Scratch, check: _Check) -> None:
 	scratch.pay(driver, "90")
 	old_period = scratch.period(driver)
 	new_period = add_days(old_period, 1)
-	closed = daily_close.close_driver(driver, getdate(new_period), global_target=Decimal("3000"))
+	closed = ledger.close_period(driver, getdate(new_period), global_target=Decimal("3000"))
 	check.expect(
 		closed
 		and closed.closing_balance == Decimal("45.00")
@@ -386,7 +434,7 @@ def check_daily_close(scratch: _Scratch, check: _Check) -> None:
 		f"balance reset to 0, left_to_target to 100, period {old_period} -> {getdate(row.balance_period)}",
 	)
 	check.expect(
-		daily_close.close_driver(driver, getdate(new_period), Decimal("3000")) is None,
+		ledger.close_period(driver, getdate(new_period), Decimal("3000")) is None,
 		"closing the same date twice closes once",
 	)
 	check.expect(
@@ -400,11 +448,25 @@ def check_daily_close(scratch: _Scratch, check: _Check) -> None:
 	)
 
 
+def _reconcile_as_the_reference_does(driver: str) -> dict:
+	"""The reference document's line, ``frappe.call("tuktuk_management.api.tuktuk.reconcile_driver_balance",
+	driver_name=...)``, through the whitelisted endpoint itself (as Administrator; it commits nothing)."""
+	flags_commit = frappe.local.flags.commit
+	try:
+		return frappe.call("tuktuk_management.api.tuktuk.reconcile_driver_balance", driver_name=driver)
+	finally:
+		frappe.local.flags.commit = flags_commit  # the endpoint asks an HTTP request to commit; this is none
+
+
+ATOMIC = ("1. atomic update", check_atomic_update)
+RECONCILIATION = ("2. reconciliation", check_reconciliation)
+RACE = ("3. race protection", check_race_protection)
+MASS = ("4. mass reconciliation", check_mass_reconciliation)
 CHECKS = (
-	("1. atomic update", check_atomic_update),
-	("2. reconciliation", check_reconciliation),
-	("3. race protection", check_race_protection),
-	("4. mass reconciliation", check_mass_reconciliation),
+	ATOMIC,
+	RECONCILIATION,
+	RACE,
+	MASS,
 	("5. driver statement", check_statement),
 	("6. daily close", check_daily_close),
 )
@@ -412,6 +474,33 @@ CHECKS = (
 
 def run_tests(verbose: bool = True) -> dict:
 	"""Run every check on scratch records, roll all of it back, print the report, return the summary."""
+	return _run(CHECKS, "TUKTUK BALANCE SELF-CHECK", verbose)
+
+
+def test_atomic_updates(verbose: bool = True) -> dict:
+	"""Payments add to the balance with one atomic UPDATE under the row lock: none is lost."""
+	return _run((ATOMIC,), "TEST ATOMIC UPDATES", verbose)
+
+
+def test_reconciliation_functions(verbose: bool = True) -> dict:
+	"""reconcile_driver_balance finds a discrepancy; fix_driver_balance is a dry run unless auto_fix, and
+	its fix (adjustment = new - old) leaves a Comment, a reconciliation record and an Error Log."""
+	return _run((RECONCILIATION,), "TEST RECONCILIATION FUNCTIONS", verbose)
+
+
+def test_race_condition_protection(verbose: bool = True) -> dict:
+	"""A fix under the row lock keeps a payment that landed after the screen, and a later payment adds on top."""
+	return _run((RACE,), "TEST RACE CONDITION PROTECTION", verbose)
+
+
+def test_mass_reconciliation(verbose: bool = True) -> dict:
+	"""reconcile_all_drivers_balances: constant query count, finds exactly the corrupted drivers, fixes them."""
+	return _run((MASS,), "TEST MASS RECONCILIATION", verbose)
+
+
+def _run(checks, title: str, verbose: bool = True) -> dict:
+	"""Run ``checks`` on scratch records inside a savepoint with commits refused, roll all of it back, print
+	the PASS/FAIL report and return the summary. Never raises: a check that errors is reported FAILED."""
 	out = print if verbose else (lambda *a, **k: None)
 	savepoint = "tuktuk_self_check"
 	guard = _CommitGuard()
@@ -420,8 +509,8 @@ def run_tests(verbose: bool = True) -> dict:
 	scratch = _Scratch()
 	results = []
 	try:
-		for title, function in CHECKS:
-			check = _Check(title)
+		for name, function in checks:
+			check = _Check(name)
 			inner = f"tuktuk_self_check_{len(results)}"
 			frappe.db.savepoint(inner)
 			try:
@@ -441,7 +530,7 @@ def run_tests(verbose: bool = True) -> dict:
 
 	passed = all(c.passed for c in results)
 	out("\n" + "=" * 78)
-	out(f"TUKTUK BALANCE SELF-CHECK  site={getattr(frappe.local, 'site', '?')}  backend={frappe.db.db_type}")
+	out(f"{title}  site={getattr(frappe.local, 'site', '?')}  backend={frappe.db.db_type}")
 	out("=" * 78)
 	for check in results:
 		out(f"\n[{'PASS' if check.passed else 'FAIL'}] {check.name}")
@@ -459,5 +548,7 @@ def run_tests(verbose: bool = True) -> dict:
 		"checks_total": len(results),
 		"backend": frappe.db.db_type,
 		"rolled_back": True,
-		"checks": [{"check": c.name, "passed": c.passed, "details": c.details} for c in results],
+		"checks": [
+			{"check": c.name, "passed": c.passed, "details": c.details, "results": c.results} for c in results
+		],
 	}

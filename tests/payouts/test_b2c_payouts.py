@@ -269,7 +269,9 @@ def test_b2c_disabled_holds_and_release_sends(site, sandbox):
 def test_malformed_forged_and_unmatched_results_are_kept(site, sandbox):
 	import frappe
 
-	from tuktuk_management.settings import get_callback_secret
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+		get_callback_secret,
+	)
 
 	url = site.base_url + "/api/method/tuktuk_management.api.payouts.b2c_result"
 	token = get_callback_secret()

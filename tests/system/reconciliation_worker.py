@@ -26,11 +26,12 @@ def connect(sites_path, site):
 
 def pay(sites_path, site, driver, count, amount, prefix):
 	frappe = connect(sites_path, site)
+	from tuktuk_management.c2b import C2BPayment
 	from tuktuk_management.crediting import credit_payment
 
 	credited = duplicates = 0
 	for i in range(int(count)):
-		result = credit_payment(driver, amount, f"{prefix}{i:05d}")
+		result = credit_payment(C2BPayment(f"{prefix}{i:05d}", amount, driver=driver))
 		credited += result.status == "Processed"
 		duplicates += result.status == "Duplicate"
 		time.sleep(0.001)  # a breath between units: SQLite's write lock is not fair, the fixer must get turns

@@ -40,8 +40,10 @@ def money(value) -> Decimal:
 def c2b(module_site_factory):
 	site = module_site_factory()
 	with site.connect():
-		from tuktuk_management.settings import get_callback_secret
 		from tuktuk_management.tests.utils import SERVED_C2B_SETTINGS, apply_settings
+		from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+			get_callback_secret,
+		)
 
 		apply_settings(SERVED_C2B_SETTINGS)
 		token = get_callback_secret()

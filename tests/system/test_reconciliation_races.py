@@ -363,7 +363,7 @@ def test_scheduler_runs_reconciliation_and_daily_close(site):
 		import frappe
 		from frappe.utils import getdate
 
-		from tuktuk_management.settings import business_date
+		from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 		row = frappe.db.get_value(
 			"TukTuk Driver", driver, ["current_balance", "balance_period"], as_dict=True
@@ -375,7 +375,8 @@ def test_scheduler_runs_reconciliation_and_daily_close(site):
 			(Decimal("50.00"), yesterday)
 		]
 		assert money(row.current_balance) == Decimal("0.00")
-		assert getdate(row.balance_period) == business_date()
+		business_date = get_settings().business_date()
+		assert getdate(row.balance_period) == business_date
 		assert (
-			getdate(frappe.db.get_single_value("TukTuk Settings", "last_daily_reset_date")) == business_date()
+			getdate(frappe.db.get_single_value("TukTuk Settings", "last_daily_reset_date")) == business_date
 		)

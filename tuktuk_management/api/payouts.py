@@ -6,8 +6,9 @@ Re-exported by ``tuktuk_management.api.tuktuk`` so that the documented dotted pa
 
 import frappe
 
-from tuktuk_management.callback_auth import authenticate_callback
+from tuktuk_management.api import door
 from tuktuk_management.payouts import daraja, outbox, results
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 __all__ = [
 	"b2c_result",
@@ -19,25 +20,11 @@ __all__ = [
 	"retry_payout",
 ]
 
-MANAGER_ROLES = ("TukTuk Manager", "System Manager")
 ACCEPTED = {"ResultCode": 0, "ResultDesc": "Accepted"}
 
 
-def _body() -> str:
-	"""The callback body exactly as received."""
-	request = getattr(frappe.local, "request", None)
-	return request.get_data(as_text=True) if request is not None else ""
-
-
-def _arg(name) -> str:
-	"""A query-string argument (form_dict ignores the query string when the body is JSON)."""
-	request = getattr(frappe.local, "request", None)
-	return (request.args.get(name) if request is not None else None) or ""
-
-
-def _acknowledge() -> None:
-	# Safaricom reads ResultCode/ResultDesc at the top level of the reply.
-	frappe.local.response.update(ACCEPTED)
+def _receive(kwargs):
+	return door.receive(kwargs, get_settings())
 
 
 # -- M-Pesa callbacks (guest; authenticated by the secret in the URL and the optional IP allowlist) ---------
@@ -46,32 +33,28 @@ def _acknowledge() -> None:
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def b2c_result(**kwargs):
 	"""B2C Result: the payout is Paid (receipt recorded) or Failed."""
-	authenticate_callback()
-	results.handle_b2c_result(_body())
-	_acknowledge()
+	results.handle_b2c_result(_receive(kwargs))
+	door.reply(ACCEPTED)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def b2c_timeout(**kwargs):
 	"""B2C QueueTimeOutURL notice: the outcome is Unknown until a Transaction Status query settles it."""
-	authenticate_callback()
-	results.handle_b2c_timeout(_body())
-	_acknowledge()
+	results.handle_b2c_timeout(_receive(kwargs))
+	door.reply(ACCEPTED)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def transaction_status_result(**kwargs):
 	"""Transaction Status result for a payout in doubt: Paid, or re-queued when M-Pesa paid nothing."""
-	authenticate_callback()
-	results.handle_status_result(_body(), payout=_arg("payout"))
-	_acknowledge()
+	results.handle_status_result(_receive(kwargs), payout=door.query_argument(kwargs, "payout"))
+	door.reply(ACCEPTED)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def transaction_status_timeout(**kwargs):
-	authenticate_callback()
-	results.handle_status_timeout(_body(), payout=_arg("payout"))
-	_acknowledge()
+	results.handle_status_timeout(_receive(kwargs), payout=door.query_argument(kwargs, "payout"))
+	door.reply(ACCEPTED)
 
 
 # -- managers ----------------------------------------------------------------------------------------------
@@ -80,7 +63,7 @@ def transaction_status_timeout(**kwargs):
 @frappe.whitelist(methods=["POST"])
 def release_held_payouts(payouts=None, driver=None):
 	"""Queue On Hold payouts for sending (all, a JSON list of names, or one driver's)."""
-	frappe.only_for(MANAGER_ROLES)
+	door.require_manager()
 	if isinstance(payouts, str):
 		payouts = frappe.parse_json(payouts) if payouts.strip().startswith("[") else [payouts]
 	return outbox.release_held_payouts(payouts or None, driver=driver or None)
@@ -89,12 +72,12 @@ def release_held_payouts(payouts=None, driver=None):
 @frappe.whitelist(methods=["POST"])
 def register_c2b_urls():
 	"""Register this site's C2B confirmation/validation URLs with Safaricom."""
-	frappe.only_for(MANAGER_ROLES)
+	door.require_manager()
 	return daraja.register_c2b_urls()
 
 
 @frappe.whitelist(methods=["POST"])
 def retry_payout(payout):
 	"""Send a Failed/Queued payout now, or check an in-doubt one now (never a blind resend)."""
-	frappe.only_for(MANAGER_ROLES)
+	door.require_manager()
 	return outbox.retry_payout(payout)

@@ -1,27 +1,28 @@
 """The stable dotted paths Safaricom and Desk call: a thin whitelisted facade over the domain modules.
 
-Replies to Safaricom carry ResultCode/ResultDesc at the TOP LEVEL of the JSON body (a plain return value
-would be nested under "message"), so the callback endpoints update frappe.response and return None.
-Safaricom refuses callback URLs containing "mpesa"/"safaricom", so the URLs we register are the
-``payment_*`` aliases, which behave exactly like the ``mpesa_*`` names."""
-
-import json
+Each endpoint reads the request through the door (``api.door``: body read and parsed once, callback
+authenticated, role checked), calls one domain function with typed values, and answers. Replies to
+Safaricom carry ResultCode/ResultDesc at the TOP LEVEL of the JSON body, so the callback endpoints update
+frappe.response and return None. Safaricom refuses callback URLs containing "mpesa"/"safaricom", so the
+URLs we register are the ``payment_*`` aliases, which behave exactly like the ``mpesa_*`` names."""
 
 import frappe
 
 from tuktuk_management import c2b
+from tuktuk_management.api import door
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 
-def _raw_body(kwargs: dict) -> str:
-	"""The callback body exactly as received; outside HTTP (console, tests), the arguments as JSON."""
-	request = getattr(frappe.local, "request", None)
-	if request is not None:
-		return request.get_data(as_text=True)
-	return json.dumps({k: v for k, v in kwargs.items() if k not in ("cmd", "token")}, default=str)
+def _validate(kwargs: dict) -> None:
+	settings = get_settings()
+	door.reply(c2b.handle_validation(door.receive(kwargs, settings), settings))
 
 
-def _reply(reply: dict) -> None:
-	frappe.local.response.update(reply)
+def _confirm(kwargs: dict) -> None:
+	settings = get_settings()
+	reply = c2b.handle_confirmation(door.receive(kwargs, settings), settings)
+	# A body that cannot be a payment is kept (Rejected) and answered 400; anything else is acknowledged.
+	door.reply(reply, http_status=400 if reply.get("status") == "Rejected" else None)
 
 
 # -- C2B callbacks (guest: authenticated by the secret token in the registered URL) ------------------------
@@ -29,24 +30,24 @@ def _reply(reply: dict) -> None:
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def mpesa_validation(**kwargs):
-	_reply(c2b.handle_validation(_raw_body(kwargs)))
+	_validate(kwargs)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def mpesa_confirmation(**kwargs):
-	_reply(c2b.handle_confirmation(_raw_body(kwargs)))
+	_confirm(kwargs)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def payment_validation(**kwargs):
 	"""Alias of mpesa_validation registered with Safaricom."""
-	_reply(c2b.handle_validation(_raw_body(kwargs)))
+	_validate(kwargs)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def payment_confirmation(**kwargs):
 	"""Alias of mpesa_confirmation registered with Safaricom."""
-	_reply(c2b.handle_confirmation(_raw_body(kwargs)))
+	_confirm(kwargs)
 
 
 # -- managers ------------------------------------------------------------------------------------------------
@@ -58,6 +59,7 @@ def process_uncaptured_payment(
 ):
 	"""Assign an uncaptured payment to a driver: ``send_share`` (split and payout) or ``deposit_share``
 	(the whole amount to the balance)."""
+	door.require_manager()
 	return c2b.process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, amount, action_type)
 
 
@@ -66,6 +68,7 @@ def add_missed_transaction(
 	transaction_id, amount, customer_phone=None, tuktuk=None, account=None, trans_time=None, driver=None
 ):
 	"""Enter a payment whose callback never arrived; processed exactly like a confirmation callback."""
+	door.require_manager()
 	return c2b.add_missed_transaction(
 		transaction_id,
 		amount,
@@ -80,6 +83,7 @@ def add_missed_transaction(
 @frappe.whitelist(methods=["POST"])
 def replay_callback(callback):
 	"""Process again a C2B confirmation whose crediting Failed, from the body stored in the inbox."""
+	door.require_manager()
 	return c2b.replay_callback(callback)
 
 

@@ -22,7 +22,11 @@ import requests
 from frappe import _
 from frappe.utils.password import decrypt, set_encrypted_password
 
-from tuktuk_management.settings import SETTINGS, get_callback_secret, get_password, get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+	SETTINGS,
+	get_callback_secret,
+	get_settings,
+)
 
 BASE_URLS = {"sandbox": "https://sandbox.safaricom.co.ke", "production": "https://api.safaricom.co.ke"}
 TOKEN_PATH = "/oauth/v1/generate?grant_type=client_credentials"
@@ -82,17 +86,16 @@ def base_url_for(environment: str, custom_url: str = "") -> str:
 
 def get_config(settings=None) -> DarajaConfig:
 	settings = settings or get_settings()
-	doc = frappe.get_single(SETTINGS)
 	return DarajaConfig(
-		base_url=base_url_for(settings.mpesa_environment, settings.mpesa_base_url),
-		consumer_key=(doc.get("mpesa_consumer_key") or "").strip(),
-		consumer_secret=get_password("mpesa_consumer_secret"),
-		initiator_name=(doc.get("mpesa_initiator_name") or "").strip(),
-		b2c_shortcode=settings.b2c_shortcode or settings.mpesa_paybill,
-		paybill=settings.mpesa_paybill,
-		command_id=settings.b2c_command_id,
-		timeout=float(settings.http_timeout_seconds or 30),
-		site_url=settings.site_url,
+		base_url=base_url_for(settings.environment, settings.custom_base_url),
+		consumer_key=(settings.mpesa_consumer_key or "").strip(),
+		consumer_secret=settings.secret("mpesa_consumer_secret"),
+		initiator_name=(settings.mpesa_initiator_name or "").strip(),
+		b2c_shortcode=settings.payout_shortcode,
+		paybill=settings.paybill,
+		command_id=settings.command_id,
+		timeout=settings.http_timeout,
+		site_url=settings.public_url,
 	)
 
 
@@ -110,11 +113,12 @@ def encrypt_initiator_password(password: str, certificate_pem: str) -> str:
 def security_credential() -> str:
 	"""The stored pre-encrypted credential if there is one, else the initiator password encrypted with the
 	configured certificate."""
-	stored = get_password("mpesa_security_credential")
+	settings = get_settings()
+	stored = settings.secret("mpesa_security_credential")
 	if stored:
 		return stored
-	password = get_password("mpesa_initiator_password")
-	certificate = frappe.db.get_single_value(SETTINGS, "mpesa_certificate") or ""
+	password = settings.secret("mpesa_initiator_password")
+	certificate = settings.mpesa_certificate or ""
 	if not password or not certificate.strip():
 		frappe.throw(
 			_(
@@ -412,11 +416,11 @@ def register_c2b_urls(config: DarajaConfig | None = None) -> dict:
 		)
 	body = {
 		"ShortCode": config.paybill,
-		"ResponseType": settings.c2b_response_type,
+		"ResponseType": settings.response_type,
 		"ConfirmationURL": callback_url("payment_confirmation", config, module="tuktuk"),
 		"ValidationURL": callback_url("payment_validation", config, module="tuktuk"),
 	}
-	version = settings.c2b_register_version if settings.c2b_register_version in ("v1", "v2") else "v1"
+	version = settings.register_version
 	try:
 		reply = post(C2B_REGISTER_PATH.format(version=version), body, config)
 	except (DarajaError, DarajaOutcomeUnknown, DarajaNotSent) as exc:

@@ -3,6 +3,9 @@
 States: Queued -> Sent -> Paid | Failed; On Hold while B2C is off (a manager releases them); Unknown when
 M-Pesa may have executed the payment but we do not know (a timeout notice, a lost reply, a crashed worker).
 
+The outbox alone creates and changes payout rows: ``create_payout`` is called by the ledger inside the
+crediting unit of work (the driver row locked), and derives the amount, phone, driver and ledger link itself.
+
 The rule that keeps money safe: a payout is claimed under its row lock and committed as Sent *before*
 Daraja is called. So whatever happens after (a crash, a timeout), the row says a payment may be out, and
 nothing resends it blindly: a Sent or Unknown payout is only ever resolved by M-Pesa's Result or by a
@@ -11,18 +14,20 @@ The OriginatorConversationID is the payout's own name.
 """
 
 import datetime
-from decimal import ROUND_DOWN
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 
 import frappe
 from frappe import _
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
-from tuktuk_management.money import D
+from tuktuk_management.money import ZERO, D, to_money
 from tuktuk_management.payouts import daraja
-from tuktuk_management.settings import get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 PAYOUT = "TukTuk Payout"
 TRANSACTION = "TukTuk Transaction"
+SEND_PAYOUT = "tuktuk_management.payouts.outbox.send_payout"
 # A payout whose last attempt's outcome is not known yet.
 IN_DOUBT = ("Sent", "Unknown")
 RETRY_BATCH = 50
@@ -38,7 +43,7 @@ def _log(title, message):
 
 def backoff_minutes(settings, attempts: int) -> float:
 	"""Wait before retry number `attempts + 1`: the configured minutes doubled per attempt, capped at a day."""
-	base = max(int(settings.b2c_retry_backoff_minutes or 0), 0)
+	base = max(int(settings.retry_backoff_minutes or 0), 0)
 	return float(min(base * (2 ** max(attempts - 1, 0)), 24 * 60))
 
 
@@ -60,13 +65,63 @@ def sendable_amount(amount) -> int:
 	return int(D(amount).to_integral_value(rounding=ROUND_DOWN))
 
 
-def _enqueue_send(payout: str):
-	frappe.enqueue(
-		"tuktuk_management.payouts.outbox.send_payout",
-		queue="short",
-		enqueue_after_commit=True,
-		payout=payout,
-	)
+def whole_shilling_payout(share, carried_in) -> tuple[Decimal, Decimal]:
+	"""M-Pesa B2C pays whole shillings: (amount to send, cents carried to the next payout).
+
+	The share to the cent plus what earlier shares left over is owed; the whole shillings of it go out now
+	and the rest (under one shilling) is carried, so the driver is never paid less than the shares add up to.
+	``amount + carried_out == share + carried_in`` exactly."""
+	owed = to_money(share) + to_money(carried_in)
+	amount = owed.to_integral_value(rounding=ROUND_DOWN) if owed > 0 else ZERO
+	return to_money(amount), owed - to_money(amount)
+
+
+@dataclass(frozen=True)
+class NewPayout:
+	"""The payout side of one credited share: the payout row (None while what is owed is under a shilling and
+	all of it is carried), its status, and the cents carried on the driver before and after."""
+
+	name: str | None
+	status: str | None
+	carry_in: Decimal
+	carry_out: Decimal
+
+
+def create_payout(ledger_row, locked_driver, *, go_out: bool) -> NewPayout | None:
+	"""The payout of a ledger row's driver share, inside the crediting unit of work (``locked_driver`` is the
+	row the ledger locked). The share plus the cents already carried is sent in whole shillings, to the
+	driver's M-Pesa number, Queued when payouts go out at once (``go_out``) else On Hold; the new carry is
+	returned for the ledger to record on the driver. None when the row has no driver share."""
+	share = to_money(ledger_row.driver_share)
+	if share <= 0:
+		return None
+	carry_in = to_money(locked_driver.share_carry)
+	amount, carry_out = whole_shilling_payout(share, carry_in)
+	if amount <= 0:
+		return NewPayout(None, None, carry_in, carry_out)
+	status = "Queued" if go_out else "On Hold"
+	payout = frappe.get_doc(
+		{
+			"doctype": PAYOUT,
+			"driver": locked_driver.name,
+			"transaction": ledger_row.name,
+			"share": share,
+			"carry_in": carry_in,
+			"carry_out": carry_out,
+			"amount": amount,
+			"phone": locked_driver.mpesa_number,
+			"status": status,
+			"next_attempt_at": now_datetime() if go_out else None,
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.set_value(TRANSACTION, ledger_row.name, "payout", payout.name, update_modified=False)
+	ledger_row.payout = payout.name
+	return NewPayout(payout.name, status, carry_in, carry_out)
+
+
+def enqueue_send(payout: str):
+	"""Send the payout in a background job, once the current transaction has committed."""
+	frappe.enqueue(SEND_PAYOUT, queue="short", enqueue_after_commit=True, payout=payout)
 
 
 def update_payout(name, values: dict):
@@ -97,11 +152,11 @@ def _claim(name: str, force: bool = False) -> str | None:
 	due = force or not doc.next_attempt_at or get_datetime(doc.next_attempt_at) <= now
 	action = None
 	if doc.status == "Queued":
-		if not settings.b2c_enabled:
+		if not settings.payouts_enabled:
 			update_payout(name, {"status": "On Hold", "last_error": _("B2C payouts are disabled")})
 		elif not due:
 			pass
-		elif (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
+		elif (doc.attempts or 0) >= max(settings.max_attempts, 1):
 			update_payout(
 				name, {"status": "Failed", "last_error": _("Gave up after {0} attempts").format(doc.attempts)}
 			)
@@ -133,7 +188,7 @@ def _claim(name: str, force: bool = False) -> str | None:
 				},
 			)
 			action = "send"
-	elif doc.status in IN_DOUBT and due and settings.b2c_enabled:
+	elif doc.status in IN_DOUBT and due and settings.payouts_enabled:
 		update_payout(name, {"next_attempt_at": add_to_date(now, minutes=check_delay_minutes(settings))})
 		action = "check"
 	# Boundary: the claim (Sent, with its attempt counted) is durable before M-Pesa hears of it.
@@ -239,7 +294,7 @@ def requeue_unpaid(name: str, reason: str) -> str:
 	doc = frappe.get_doc(PAYOUT, name, for_update=True)
 	if doc.status not in IN_DOUBT:
 		return doc.status
-	if (doc.attempts or 0) >= max(settings.b2c_max_attempts, 1):
+	if (doc.attempts or 0) >= max(settings.max_attempts, 1):
 		update_payout(
 			name,
 			{
@@ -250,14 +305,14 @@ def requeue_unpaid(name: str, reason: str) -> str:
 		_log("B2C Payout Failed", f"Payout {name}: not paid after {doc.attempts} attempts ({reason})")
 		return "Failed"
 	update_payout(name, {"status": "Queued", "next_attempt_at": now_datetime(), "last_error": reason[:1000]})
-	_enqueue_send(name)
+	enqueue_send(name)
 	return "Queued"
 
 
 def retry_due_payouts():
 	"""Scheduler: send due Queued payouts and check on in-doubt ones whose Result is overdue."""
 	settings = get_settings()
-	if not settings.b2c_enabled:
+	if not settings.payouts_enabled:
 		return []
 	now = now_datetime()
 	rows = frappe.get_all(
@@ -282,7 +337,7 @@ def retry_due_payouts():
 def release_held_payouts(payouts=None, driver=None) -> dict:
 	"""Manager action: queue On Hold payouts (all, the given names, or one driver's) for sending."""
 	settings = get_settings()
-	if not settings.b2c_enabled:
+	if not settings.payouts_enabled:
 		frappe.throw(
 			_("Enable B2C payouts in TukTuk Settings before releasing held payouts"), title=_("B2C disabled")
 		)
@@ -297,7 +352,7 @@ def release_held_payouts(payouts=None, driver=None) -> dict:
 		if doc.status != "On Hold":
 			continue
 		update_payout(name, {"status": "Queued", "next_attempt_at": None, "last_error": None})
-		_enqueue_send(name)
+		enqueue_send(name)
 		released.append(name)
 	# Boundary: the released payouts are queued; their jobs start after this commit.
 	frappe.db.commit()

@@ -6,12 +6,11 @@ together with the inbox row, in one transaction. A body that matches no payout s
 (Uncaptured); a body we cannot read stays in the inbox as Failed with the reason.
 """
 
-import json
-
 import frappe
 from frappe.utils import add_to_date, get_datetime
 
 from tuktuk_management import inbox
+from tuktuk_management.inbox import Received
 from tuktuk_management.money import D, to_money
 from tuktuk_management.payouts import outbox
 
@@ -27,12 +26,9 @@ class MalformedResult(ValueError):
 	pass
 
 
-def parse_result(payload_text) -> dict:
-	"""A Daraja `{"Result": {...}}` body as a flat dict. Raises MalformedResult saying what is wrong."""
-	try:
-		body = json.loads(payload_text) if isinstance(payload_text, str | bytes) else payload_text
-	except ValueError as exc:
-		raise MalformedResult(f"body is not JSON: {exc}") from None
+def parse_result(body) -> dict:
+	"""A Daraja `{"Result": {...}}` body (already parsed from JSON) as a flat dict. Raises MalformedResult
+	saying what is wrong."""
 	if not isinstance(body, dict) or not isinstance(body.get("Result"), dict):
 		raise MalformedResult("body has no Result object")
 	result = body["Result"]
@@ -69,10 +65,10 @@ def parse_result(payload_text) -> dict:
 	}
 
 
-def _ids_for_inbox(payload_text) -> dict:
+def _ids_for_inbox(body) -> dict:
 	"""Best-effort ids for the inbox row, from a body that may be malformed."""
 	try:
-		result = json.loads(payload_text).get("Result") or {}
+		result = (body.get("Result") if isinstance(body, dict) else None) or {}
 		return {
 			"originator_conversation_id": str(result.get("OriginatorConversationID") or "")[:140] or None,
 			"conversation_id": str(result.get("ConversationID") or "")[:140] or None,
@@ -101,15 +97,14 @@ def _money_or_none(value):
 		return None
 
 
-def _process(callback_type: str, payload_text: str, apply, payout_hint: str = "") -> dict:
-	"""Store, parse, match, apply under lock, mark the inbox row. `apply(payout_doc, parsed)` returns
+def _process(callback_type: str, received: Received, apply, payout_hint: str = "") -> dict:
+	"""Store, read, match, apply under lock, mark the inbox row. `apply(payout_doc, parsed)` returns
 	(inbox_status, note). Returns what happened (for tests and logs)."""
-	payload_text = (
-		payload_text if isinstance(payload_text, str) else (payload_text or b"").decode("utf-8", "replace")
-	)
-	row = inbox.store_callback(callback_type, payload_text, **_ids_for_inbox(payload_text))
+	row = inbox.store_callback(callback_type, received, **_ids_for_inbox(received.data))
 	try:
-		parsed = parse_result(payload_text)
+		if received.error:
+			raise MalformedResult(f"body is not JSON: {received.error}")
+		parsed = parse_result(received.data)
 	except MalformedResult as exc:
 		inbox.mark(row, "Failed", error=f"Malformed {callback_type}: {exc}")
 		# Boundary: the unreadable body stays in the inbox with the reason.
@@ -270,17 +265,17 @@ def _apply_status_timeout(doc, parsed):
 	return "Processed", "Status query timed out; the scheduler asks again"
 
 
-def handle_b2c_result(payload_text) -> dict:
-	return _process("B2C Result", payload_text, _apply_b2c_result)
+def handle_b2c_result(received: Received) -> dict:
+	return _process("B2C Result", received, _apply_b2c_result)
 
 
-def handle_b2c_timeout(payload_text) -> dict:
-	return _process("B2C Timeout", payload_text, _apply_b2c_timeout)
+def handle_b2c_timeout(received: Received) -> dict:
+	return _process("B2C Timeout", received, _apply_b2c_timeout)
 
 
-def handle_status_result(payload_text, payout: str = "") -> dict:
-	return _process("Status Result", payload_text, _apply_status_result, payout_hint=payout)
+def handle_status_result(received: Received, payout: str = "") -> dict:
+	return _process("Status Result", received, _apply_status_result, payout_hint=payout)
 
 
-def handle_status_timeout(payload_text, payout: str = "") -> dict:
-	return _process("Status Result", payload_text, _apply_status_timeout, payout_hint=payout)
+def handle_status_timeout(received: Received, payout: str = "") -> dict:
+	return _process("Status Result", received, _apply_status_timeout, payout_hint=payout)

@@ -5,8 +5,10 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from tuktuk_management import c2b, crediting
-from tuktuk_management.callback_auth import authenticate_callback
+from tuktuk_management import c2b, ledger
+from tuktuk_management.api import door
+from tuktuk_management.api import tuktuk as api
+from tuktuk_management.inbox import Received
 from tuktuk_management.money import to_money
 from tuktuk_management.tests.utils import (
 	CALLBACK_SETTINGS,
@@ -20,6 +22,7 @@ from tuktuk_management.tests.utils import (
 	settings_changed,
 	unique,
 )
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 
 def inbox_rows(trans_id):
@@ -42,9 +45,21 @@ class C2BTestCase(FrappeTestCase):
 		self.driver = make_driver(fare_percentage=50)
 		self.account = account_of(self.driver)
 
-	def confirm(self, payload, token=None):
+	def confirm(self, payload):
+		"""The domain handler, past the door (authenticated, body read and parsed once)."""
 		raw = payload if isinstance(payload, str) else json.dumps(payload)
-		return c2b.handle_confirmation(raw, token=token or callback_token())
+		return c2b.handle_confirmation(Received.parse(raw), get_settings())
+
+	def call_api(self, endpoint, payload, token):
+		"""A whitelisted endpoint as frappe.call runs it outside HTTP: body as keyword arguments, the URL's
+		token in form_dict. Returns the top-level reply."""
+		frappe.local.response = frappe._dict({"docs": []})
+		frappe.local.form_dict = frappe._dict(token=token)
+		try:
+			self.assertIsNone(getattr(api, endpoint)(**payload))
+		finally:
+			frappe.local.form_dict = frappe._dict()
+		return frappe.local.response
 
 	def balance(self, driver=None):
 		return to_money(driver_row(driver or self.driver).current_balance)
@@ -95,7 +110,7 @@ class TestConfirmation(C2BTestCase):
 	def test_retry_after_failure_settles_the_failed_row(self):
 		"""Safaricom retries a confirmation we failed on: the retry credits, the Failed row is settled."""
 		payload = c2b_payload(self.account, "100")
-		with patch.object(crediting, "compute_split", side_effect=RuntimeError("transient")):
+		with patch.object(ledger, "compute_split", side_effect=RuntimeError("transient")):
 			self.assertEqual(self.confirm(payload)["status"], "Failed")
 		self.assertEqual(self.confirm(payload)["status"], "Processed")
 		rows = inbox_rows(payload["TransID"])
@@ -127,11 +142,10 @@ class TestConfirmation(C2BTestCase):
 
 	def test_forged_callback_refused_and_not_stored(self):
 		payload = c2b_payload(self.account, "100")
-		for token in ("wrong-token", callback_token()[:-1], " " + callback_token()):
-			with self.subTest(token=token), self.assertRaises(frappe.PermissionError):
-				self.confirm(payload, token=token)
-		with self.assertRaises(frappe.PermissionError):
-			c2b.handle_confirmation(json.dumps(payload), token="")
+		for token in ("wrong-token", callback_token()[:-1], " " + callback_token(), ""):
+			for endpoint in ("mpesa_confirmation", "payment_confirmation"):
+				with self.subTest(token=token, endpoint=endpoint), self.assertRaises(frappe.PermissionError):
+					self.call_api(endpoint, payload, token)
 		self.assertEqual(inbox_rows(payload["TransID"]), [])
 		self.assertEqual(self.balance(), Decimal("0.00"))
 
@@ -163,10 +177,8 @@ class TestConfirmation(C2BTestCase):
 				original_trans_id = payload["TransID"]
 				payload.update(override)
 				payload["InvoiceNumber"] = unique("INV")  # find the inbox row by its body
-				frappe.local.response = frappe._dict({"docs": []})
 				reply = self.confirm(payload)
 				self.assertEqual(reply["status"], "Rejected")
-				self.assertEqual(frappe.local.response.get("http_status_code"), 400)
 				self.assertIn(message, reply["ResultDesc"])
 				row = frappe.get_all(
 					"TukTuk Callback",
@@ -193,7 +205,7 @@ class TestConfirmation(C2BTestCase):
 
 	def test_failure_acknowledged_kept_failed_and_replayable(self):
 		payload = c2b_payload(self.account, "100")
-		with patch.object(crediting, "compute_split", side_effect=RuntimeError("split exploded")):
+		with patch.object(ledger, "compute_split", side_effect=RuntimeError("split exploded")):
 			reply = self.confirm(payload)
 		self.assertEqual((reply["ResultCode"], reply["status"]), (0, "Failed"))
 		[row] = inbox_rows(payload["TransID"])
@@ -207,29 +219,57 @@ class TestConfirmation(C2BTestCase):
 		self.assertEqual(self.balance(), Decimal("50.00"))
 
 
+class TestDriverResolution(C2BTestCase):
+	"""Account -> vehicle -> the driver whose assigned_tuktuk it is: one query (two indexes), an active
+	driver preferred, the reason kept when none can be credited."""
+
+	def test_one_query_from_account_to_active_driver(self):
+		from tuktuk_management.tests.reconciliation_utils import CountQueries
+
+		with CountQueries() as queries:
+			resolution = c2b.resolve_driver(self.account)
+		self.assertEqual((resolution.ok, resolution.driver), (True, self.driver.name))
+		self.assertEqual(resolution.vehicle, self.driver.assigned_tuktuk)
+		self.assertEqual(queries.count, 1)
+
+	def test_case_insensitive_account(self):
+		self.assertEqual(c2b.resolve_driver(self.account.lower()).driver, self.driver.name)
+
+	def test_reasons(self):
+		self.assertIn("No TukTuk", c2b.resolve_driver(unique("NOPE")).reason)
+		self.assertIn("No account", c2b.resolve_driver("  ").reason)
+		self.assertIn("no assigned driver", c2b.resolve_driver(make_vehicle().mpesa_account).reason)
+		frappe.db.set_value("TukTuk Driver", self.driver.name, "status", "Inactive")
+		resolution = c2b.resolve_driver(self.account)
+		self.assertEqual((resolution.ok, resolution.driver), (False, self.driver.name))
+		self.assertIn("Inactive", resolution.reason)
+
+
 class TestCallbackAuth(C2BTestCase):
-	"""The secret token, compared in constant time, and the optional IP allowlist."""
+	"""The door's callback authentication: the secret token, compared in constant time, and the optional IP
+	allowlist."""
 
 	def test_token(self):
-		authenticate_callback(callback_token(), remote_addr="1.2.3.4")
+		door.authenticate_callback(get_settings(), callback_token(), "1.2.3.4")
 		for bad in (None, "", "x", callback_token().upper() + "x"):
 			with self.subTest(bad=bad), self.assertRaises(frappe.PermissionError):
-				authenticate_callback(bad or "", remote_addr="1.2.3.4")
+				door.authenticate_callback(get_settings(), bad, "1.2.3.4")
 
 	def test_ip_allowlist(self):
 		with settings_changed(allowed_callback_ips="196.201.214.0/24\n10.1.1.1"):
-			authenticate_callback(callback_token(), remote_addr="196.201.214.136")
-			authenticate_callback(callback_token(), remote_addr="10.1.1.1")
-			for addr in ("10.1.1.2", "8.8.8.8", "", "garbage"):
+			settings = get_settings()
+			door.authenticate_callback(settings, callback_token(), "196.201.214.136")
+			door.authenticate_callback(settings, callback_token(), "10.1.1.1")
+			for addr in ("10.1.1.2", "8.8.8.8", "", "garbage", None):
 				with self.subTest(addr=addr), self.assertRaises(frappe.PermissionError):
-					authenticate_callback(callback_token(), remote_addr=addr)
+					door.authenticate_callback(settings, callback_token(), addr)
 
 
 class TestValidation(C2BTestCase):
 	"""The validation callback answers with Daraja's codes, resolving the driver like confirmation."""
 
-	def validate(self, payload, token=None):
-		return c2b.handle_validation(json.dumps(payload), token=token or callback_token())
+	def validate(self, payload):
+		return c2b.handle_validation(Received.parse(json.dumps(payload)), get_settings())
 
 	def test_codes(self):
 		cases = [
@@ -255,12 +295,13 @@ class TestValidation(C2BTestCase):
 		self.assertEqual(self.validate(c2b_payload(vehicle.mpesa_account, "100"))["ResultCode"], "C2B00012")
 
 	def test_not_json_is_other_error(self):
-		reply = c2b.handle_validation("{{{", token=callback_token())
+		reply = c2b.handle_validation(Received.parse("{{{"), get_settings())
 		self.assertEqual(reply["ResultCode"], "C2B00016")
 
 	def test_forged_validation_refused(self):
-		with self.assertRaises(frappe.PermissionError):
-			self.validate(c2b_payload(self.account, "100"), token="forged")
+		for endpoint in ("mpesa_validation", "payment_validation"):
+			with self.subTest(endpoint=endpoint), self.assertRaises(frappe.PermissionError):
+				self.call_api(endpoint, c2b_payload(self.account, "100"), "forged")
 
 	def test_validation_moves_no_money(self):
 		self.validate(c2b_payload(self.account, "100"))
@@ -268,19 +309,34 @@ class TestValidation(C2BTestCase):
 
 
 class TestFacade(C2BTestCase):
-	"""The whitelisted facade replies with ResultCode/ResultDesc at the top level, not under "message"."""
+	"""The whitelisted facade replies with ResultCode/ResultDesc at the top level, not under "message", and
+	works from the console (frappe.call, no request)."""
 
 	def test_confirmation_reply_top_level(self):
-		from tuktuk_management.api import tuktuk
-
 		payload = c2b_payload(self.account, "100")
-		frappe.local.form_dict = frappe._dict(token=callback_token())
-		try:
-			self.assertIsNone(tuktuk.payment_confirmation(**payload))
-		finally:
-			frappe.local.form_dict = frappe._dict()
-		self.assertEqual(frappe.local.response["ResultCode"], 0)
+		reply = self.call_api("payment_confirmation", payload, callback_token())
+		self.assertEqual(reply["ResultCode"], 0)
+		self.assertEqual(reply["status"], "Processed")
+		self.assertNotIn("http_status_code", reply)
+		[row] = inbox_rows(payload["TransID"])
+		self.assertEqual(json.loads(row.payload), payload)  # the keyword arguments are the body
+
+	def test_validation_reply_top_level(self):
+		reply = self.call_api("mpesa_validation", c2b_payload(self.account, "100"), callback_token())
+		self.assertEqual((reply["ResultCode"], reply["ResultDesc"]), ("0", "Accepted"))
+
+	def test_malformed_confirmation_answered_400(self):
+		payload = c2b_payload(self.account, "-5")
+		reply = self.call_api("mpesa_confirmation", payload, callback_token())
+		self.assertEqual((reply["status"], reply["http_status_code"]), ("Rejected", 400))
+
+	def test_console_call_with_the_token_as_an_argument(self):
+		"""bench console: frappe.call("tuktuk_management.api.tuktuk.mpesa_confirmation", token=..., **body)."""
+		payload = c2b_payload(self.account, "100")
+		frappe.local.response = frappe._dict({"docs": []})
+		frappe.call("tuktuk_management.api.tuktuk.mpesa_confirmation", token=callback_token(), **payload)
 		self.assertEqual(frappe.local.response["status"], "Processed")
+		self.assertEqual(self.balance(), Decimal("50.00"))
 
 	def test_endpoints_are_whitelisted_for_guests(self):
 		from tuktuk_management.api import tuktuk

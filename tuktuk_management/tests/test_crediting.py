@@ -4,9 +4,12 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from tuktuk_management import crediting
-from tuktuk_management.crediting import DEPOSIT, credit_payment
+from tuktuk_management import crediting, ledger
+from tuktuk_management.c2b import C2BPayment
+from tuktuk_management.crediting import credit_payment
+from tuktuk_management.ledger import DEPOSIT
 from tuktuk_management.money import to_money
+from tuktuk_management.payouts import outbox
 from tuktuk_management.tests.utils import (
 	PAYMENT_SETTINGS,
 	apply_settings,
@@ -86,7 +89,7 @@ class TestCrediting(FrappeTestCase):
 
 	def test_ledger_row_and_payout(self):
 		driver = make_driver(fare_percentage=50)
-		result = make_payment(driver, 100, customer_phone="254708374149")
+		result = make_payment(driver, 100, msisdn="254708374149")
 		ledger = frappe.get_doc("TukTuk Transaction", result.transaction)
 		self.assertEqual(ledger.driver, driver.name)
 		self.assertEqual(ledger.tuktuk, driver.assigned_tuktuk)
@@ -102,7 +105,7 @@ class TestCrediting(FrappeTestCase):
 			result = make_payment(driver, 100)
 		self.assertEqual(result.payout_status, "Queued")
 		enqueue.assert_called_once_with(
-			crediting.SEND_PAYOUT, queue="short", payout=result.payout, enqueue_after_commit=True
+			outbox.SEND_PAYOUT, queue="short", payout=result.payout, enqueue_after_commit=True
 		)
 
 	def test_payout_held_when_instant_payouts_off(self):
@@ -172,14 +175,22 @@ class TestCrediting(FrappeTestCase):
 	def test_other_failure_rolls_back_and_raises(self):
 		driver = make_driver(fare_percentage=50)
 		trans_id = unique("FAIL", 10)
-		with patch.object(crediting, "compute_split", side_effect=RuntimeError("boom")):
+		with patch.object(ledger, "compute_split", side_effect=RuntimeError("boom")):
 			with self.assertRaises(RuntimeError):
-				credit_payment(driver.name, 100, trans_id)
+				credit_payment(C2BPayment(trans_id, 100, driver=driver.name))
 		self.assertFalse(frappe.db.exists("TukTuk Transaction", {"transaction_id": trans_id}))
 		self.assertEqual(to_money(driver_row(driver).current_balance), Decimal("0.00"))
 
 	def test_invalid_arguments(self):
 		driver = make_driver()
-		for amount, trans_id in ((0, "X1"), (-5, "X2"), (10, "")):
-			with self.subTest(amount=amount, trans_id=trans_id), self.assertRaises(frappe.ValidationError):
-				credit_payment(driver.name, amount, trans_id)
+		for amount, trans_id, name, mode in (
+			(0, "X1", driver.name, ledger.SPLIT),
+			(-5, "X2", driver.name, ledger.SPLIT),
+			(10, "", driver.name, ledger.SPLIT),
+			(10, "X3", None, ledger.SPLIT),
+			(10, "X4", driver.name, "give_it_all"),
+		):
+			with self.subTest(amount=amount, trans_id=trans_id, driver=name, mode=mode):
+				with self.assertRaises(frappe.ValidationError):
+					credit_payment(C2BPayment(trans_id, amount, driver=name, mode=mode))
+		self.assertEqual(to_money(driver_row(driver).current_balance), Decimal("0.00"))

@@ -13,6 +13,7 @@ from tuktuk_management.tests.reconciliation_utils import (
 	period_of,
 	record_payment,
 )
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 
 def _driver(name):
@@ -107,7 +108,7 @@ class TestDailyClose(FrappeTestCase):
 		self.assertEqual(before.discrepancy, Decimal("0.00"))
 
 	def test_business_date_follows_operating_hours_start(self):
-		from tuktuk_management.settings import business_date
-
-		self.assertEqual(business_date("2026-03-10 05:59:00"), getdate("2026-03-09"))
-		self.assertEqual(business_date("2026-03-10 06:00:00"), getdate("2026-03-10"))
+		frappe.db.set_single_value("TukTuk Settings", "operating_hours_start", "06:00:00")
+		settings = get_settings()
+		self.assertEqual(settings.business_date("2026-03-10 05:59:00"), getdate("2026-03-09"))
+		self.assertEqual(settings.business_date("2026-03-10 06:00:00"), getdate("2026-03-10"))

@@ -6,17 +6,23 @@ from frappe.tests.utils import FrappeTestCase
 
 from tuktuk_management import c2b
 from tuktuk_management.api import tuktuk as api
+from tuktuk_management.inbox import Received
 from tuktuk_management.money import to_money
 from tuktuk_management.tests.utils import (
 	CALLBACK_SETTINGS,
 	account_of,
 	apply_settings,
 	c2b_payload,
-	callback_token,
 	driver_row,
 	make_driver,
 	unique,
 )
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+
+
+def confirm(payload) -> dict:
+	"""A confirmation callback past the door (authenticated, read and parsed once)."""
+	return c2b.handle_confirmation(Received.parse(json.dumps(payload)), get_settings())
 
 
 def make_plain_user() -> str:
@@ -48,7 +54,7 @@ class ManualTestCase(FrappeTestCase):
 
 	def uncaptured(self, amount="100"):
 		payload = c2b_payload(unique("LOST"), amount)
-		reply = c2b.handle_confirmation(json.dumps(payload), token=callback_token())
+		reply = confirm(payload)
 		self.assertEqual(reply["status"], "Uncaptured")
 		return payload
 
@@ -79,7 +85,7 @@ class TestUncapturedPayment(ManualTestCase):
 
 	def test_repeated_uncaptured_delivery_settled_by_one_assignment(self):
 		payload = self.uncaptured("100")
-		c2b.handle_confirmation(json.dumps(payload), token=callback_token())  # Safaricom delivered it twice
+		confirm(payload)  # Safaricom delivered it twice
 		result = api.process_uncaptured_payment(
 			self.driver.name, None, payload["TransID"], None, "100", "send_share"
 		)
@@ -180,7 +186,7 @@ class TestMissedTransaction(ManualTestCase):
 
 	def test_duplicate_of_a_real_callback(self):
 		payload = c2b_payload(self.account, "100")
-		c2b.handle_confirmation(json.dumps(payload), token=callback_token())
+		confirm(payload)
 		result = api.add_missed_transaction(payload["TransID"], "100", tuktuk=self.driver.assigned_tuktuk)
 		self.assertEqual(result["status"], "Duplicate")
 		self.assertEqual(self.balance(), Decimal("50.00"))

@@ -6,10 +6,22 @@ from decimal import Decimal
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from tuktuk_management.inbox import Received
 from tuktuk_management.payouts import daraja, outbox, results
 from tuktuk_management.tests.utils import make_driver, unique
 
 PAYOUT, INBOX = "TukTuk Payout", "TukTuk Callback"
+
+
+def _received(handler):
+	"""``results.<handler>`` given the body text, as the door hands it over (read and parsed once)."""
+	return lambda text, **kwargs: getattr(results, handler)(Received.parse(text), **kwargs)
+
+
+handle_b2c_result = _received("handle_b2c_result")
+handle_b2c_timeout = _received("handle_b2c_timeout")
+handle_status_result = _received("handle_status_result")
+handle_status_timeout = _received("handle_status_timeout")
 
 
 def b2c_result_body(
@@ -93,25 +105,24 @@ class TestResultParsing(FrappeTestCase):
 	"""Daraja's Result bodies are read faithfully, and anything else is refused with a reason."""
 
 	def test_success_result(self):
-		parsed = results.parse_result(b2c_result_body("P-1"))
+		parsed = results.parse_result(json.loads(b2c_result_body("P-1")))
 		self.assertEqual(parsed["result_code"], "0")
 		self.assertEqual(parsed["originator_conversation_id"], "P-1")
 		self.assertEqual(parsed["params"]["TransactionReceipt"], "RKL51ZDR4F")
 		self.assertEqual(parsed["reference"]["QueueTimeoutURL"], "https://example.test/t")
 
 	def test_failure_result_has_no_parameters(self):
-		parsed = results.parse_result(b2c_result_body("P-1", code=1))
+		parsed = results.parse_result(json.loads(b2c_result_body("P-1", code=1)))
 		self.assertEqual((parsed["result_code"], parsed["params"]), ("1", {}))
 
 	def test_single_parameter_object(self):
 		body = {
 			"Result": {"ResultCode": 0, "ResultParameters": {"ResultParameter": {"Key": "A", "Value": 1}}}
 		}
-		self.assertEqual(results.parse_result(json.dumps(body))["params"], {"A": 1})
+		self.assertEqual(results.parse_result(body)["params"], {"A": 1})
 
 	def test_malformed_bodies(self):
 		for text, reason in (
-			("{not json", "not JSON"),
 			("[]", "no Result"),
 			('{"Result": "x"}', "no Result"),
 			('{"Result": {"ResultDesc": "x"}}', "no ResultCode"),
@@ -122,7 +133,7 @@ class TestResultParsing(FrappeTestCase):
 			),
 		):
 			with self.assertRaises(results.MalformedResult) as ctx:
-				results.parse_result(text)
+				results.parse_result(json.loads(text))
 			self.assertIn(reason, str(ctx.exception))
 
 	def test_completion_times(self):
@@ -145,7 +156,7 @@ class TestClientHelpers(FrappeTestCase):
 
 	def test_backoff_doubles_and_is_capped(self):
 		class S:
-			b2c_retry_backoff_minutes = 2
+			retry_backoff_minutes = 2
 
 		self.assertEqual([outbox.backoff_minutes(S, n) for n in (1, 2, 3)], [2, 4, 8])
 		self.assertEqual(outbox.backoff_minutes(S, 30), 24 * 60)
@@ -224,8 +235,8 @@ class TestResultHandling(FrappeTestCase):
 
 	def test_success_marks_paid_once(self):
 		payout = make_payout()
-		first = results.handle_b2c_result(b2c_result_body(payout.name))
-		second = results.handle_b2c_result(b2c_result_body(payout.name))
+		first = handle_b2c_result(b2c_result_body(payout.name))
+		second = handle_b2c_result(b2c_result_body(payout.name))
 		self.assertEqual((first["status"], second["status"]), ("Processed", "Duplicate"))
 		row = frappe.db.get_value(
 			PAYOUT,
@@ -241,61 +252,61 @@ class TestResultHandling(FrappeTestCase):
 
 	def test_a_whole_shilling_payment_of_a_fractional_share_is_noted(self):
 		payout = make_payout(amount="150.50")
-		results.handle_b2c_result(b2c_result_body(payout.name, amount=150))
+		handle_b2c_result(b2c_result_body(payout.name, amount=150))
 		row = frappe.db.get_value(PAYOUT, payout.name, ["status", "last_error"], as_dict=True)
 		self.assertEqual(row.status, "Paid")
 		self.assertEqual(row.last_error, "M-Pesa paid KES 150 of the KES 150.50 share")
 
 	def test_failure_marks_failed_and_a_late_duplicate_changes_nothing(self):
 		payout = make_payout()
-		results.handle_b2c_result(b2c_result_body(payout.name, code=1))
-		results.handle_b2c_result(b2c_result_body(payout.name, code=1))
+		handle_b2c_result(b2c_result_body(payout.name, code=1))
+		handle_b2c_result(b2c_result_body(payout.name, code=1))
 		row = frappe.db.get_value(PAYOUT, payout.name, ["status", "result_code"], as_dict=True)
 		self.assertEqual((row.status, row.result_code), ("Failed", "1"))
 
 	def test_timeout_makes_unknown_then_status_completed_makes_paid(self):
 		payout = make_payout()
-		results.handle_b2c_timeout(b2c_result_body(payout.name, code=1))
+		handle_b2c_timeout(b2c_result_body(payout.name, code=1))
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Unknown")
-		results.handle_status_result(status_body(payout.name), payout=payout.name)
+		handle_status_result(status_body(payout.name), payout=payout.name)
 		self.assertEqual(
 			frappe.db.get_value(PAYOUT, payout.name, ["status", "mpesa_receipt"]), ("Paid", "RKL51ZDR4F")
 		)
 
 	def test_status_not_found_requeues_and_inconclusive_keeps_in_doubt(self):
 		payout = make_payout(status="Unknown")
-		results.handle_status_result(status_body(payout.name, code=500), payout=payout.name)
+		handle_status_result(status_body(payout.name, code=500), payout=payout.name)
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Unknown")
-		results.handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
+		handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
 		# Queued for a resend (B2C is off in tests, so the send job holds it instead of sending).
 		self.assertIn(frappe.db.get_value(PAYOUT, payout.name, "status"), ("Queued", "On Hold"))
 
 	def test_status_not_found_too_soon_after_sending_is_not_believed(self):
 		payout = make_payout(status="Sent", last_attempt_at=frappe.utils.now_datetime())
-		results.handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
+		handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Sent")
 
 	def test_status_not_found_after_max_attempts_fails(self):
 		payout = make_payout(status="Unknown", attempts=99)
-		results.handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
+		handle_status_result(status_body(payout.name, code=2032), payout=payout.name)
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Failed")
 
 	def test_matched_by_conversation_id_when_the_originator_id_is_missing(self):
 		conversation_id = unique("AG_20191219_")
 		payout = make_payout(conversation_id=conversation_id)
-		outcome = results.handle_b2c_result(b2c_result_body("", conversation_id=conversation_id))
+		outcome = handle_b2c_result(b2c_result_body("", conversation_id=conversation_id))
 		self.assertEqual((outcome["status"], outcome["payout"]), ("Processed", payout.name))
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Paid")
 
 	def test_status_timeout_is_kept_and_changes_nothing(self):
 		payout = make_payout(status="Unknown")
-		outcome = results.handle_status_timeout(b2c_result_body("q-1", code=1), payout=payout.name)
+		outcome = handle_status_timeout(b2c_result_body("q-1", code=1), payout=payout.name)
 		self.assertEqual(outcome["status"], "Processed")
 		self.assertEqual(frappe.db.get_value(PAYOUT, payout.name, "status"), "Unknown")
 
 	def test_unknown_payout_is_kept_uncaptured(self):
 		ocid = unique("NOPE")
-		outcome = results.handle_b2c_result(b2c_result_body(ocid, conversation_id=unique("AG_")))
+		outcome = handle_b2c_result(b2c_result_body(ocid, conversation_id=unique("AG_")))
 		self.assertEqual(outcome["status"], "Uncaptured")
 		rows = inbox_rows(ocid=ocid)
 		self.assertEqual(len(rows), 1)
@@ -303,7 +314,7 @@ class TestResultHandling(FrappeTestCase):
 
 	def test_malformed_body_is_kept_with_the_reason(self):
 		text = "{broken " + unique()
-		outcome = results.handle_b2c_result(text)
+		outcome = handle_b2c_result(text)
 		self.assertEqual(outcome["status"], "Failed")
 		row = frappe.db.get_value(INBOX, outcome["callback"], ["status", "error", "payload"], as_dict=True)
 		self.assertEqual(row.status, "Failed")

@@ -4,7 +4,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from tuktuk_management.money import to_money
-from tuktuk_management.split import whole_shilling_payout
+from tuktuk_management.payouts.outbox import whole_shilling_payout
 from tuktuk_management.tests.utils import make_driver, make_payment, settings_changed
 
 

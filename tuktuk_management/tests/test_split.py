@@ -8,7 +8,6 @@ from tuktuk_management.split import (
 	deposit_split,
 	effective_daily_target,
 	effective_fare_percentage,
-	left_to_target,
 	target_sharing_enabled,
 )
 
@@ -74,10 +73,6 @@ class TestSplitTable(FrappeTestCase):
 		self.assertFalse(target_sharing_enabled("", 0))
 		self.assertTrue(target_sharing_enabled("Enable", 0))
 		self.assertFalse(target_sharing_enabled("Disable", 1))
-
-	def test_left_to_target_never_negative(self):
-		self.assertEqual(left_to_target(3000, 2000), Decimal("1000.00"))
-		self.assertEqual(left_to_target(3000, 3500), Decimal("0.00"))
 
 
 class TestMoney(FrappeTestCase):

@@ -10,8 +10,13 @@ from contextlib import contextmanager
 
 import frappe
 
-from tuktuk_management.crediting import SPLIT, credit_payment
-from tuktuk_management.settings import SETTINGS, get_callback_secret
+from tuktuk_management.c2b import C2BPayment
+from tuktuk_management.crediting import credit_payment
+from tuktuk_management.ledger import SPLIT
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+	SETTINGS,
+	get_callback_secret,
+)
 
 DRIVER, VEHICLE, LEDGER, INBOX, PAYOUT = (
 	"TukTuk Driver",
@@ -100,11 +105,12 @@ def account_of(driver) -> str:
 	return frappe.db.get_value(VEHICLE, driver.assigned_tuktuk, "mpesa_account")
 
 
-def make_payment(driver, amount, transaction_id: str | None = None, mode: str = SPLIT, **kwargs):
+def make_payment(driver, amount, transaction_id: str | None = None, mode: str = SPLIT, **fields):
 	"""Credit ``amount`` to ``driver`` (a name or document) through the real crediting code and return the
-	CreditResult (``.transaction`` is the ledger row)."""
+	CreditResult (``.transaction`` is the ledger row). ``fields``: more of the C2BPayment (msisdn, ...)."""
 	name = driver if isinstance(driver, str) else driver.name
-	return credit_payment(name, amount, transaction_id or unique("TX", 10), mode=mode, **kwargs)
+	payment = C2BPayment(transaction_id or unique("TX", 10), amount, driver=name, mode=mode, **fields)
+	return credit_payment(payment)
 
 
 def c2b_payload(

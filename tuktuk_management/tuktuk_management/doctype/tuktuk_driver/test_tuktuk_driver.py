@@ -7,8 +7,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from tuktuk_management.money import to_money
-from tuktuk_management.settings import business_date
 from tuktuk_management.tests.utils import make_driver, make_payment, make_vehicle, settings_changed
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_vehicle.tuktuk_vehicle import assigned_driver
 
 
 class TestTukTukDriver(FrappeTestCase):
@@ -47,7 +48,7 @@ class TestTukTukDriver(FrappeTestCase):
 		self.assertEqual(to_money(driver.current_balance), Decimal("0.00"))
 		self.assertEqual(to_money(driver.left_to_target), Decimal("1200.00"))
 		self.assertEqual(driver.consecutive_misses, 0)
-		self.assertEqual(str(driver.balance_period), str(business_date()))
+		self.assertEqual(str(driver.balance_period), str(get_settings().business_date()))
 
 	def test_stale_form_cannot_overwrite_balance(self):
 		with settings_changed(b2c_enabled=0):
@@ -84,12 +85,38 @@ class TestTukTukDriver(FrappeTestCase):
 				Decimal("400.00"),
 			)
 
-	def test_assignment_sync_with_vehicle(self):
+	def test_assignment_is_stored_on_the_driver(self):
 		vehicle = make_vehicle()
 		driver = make_driver(vehicle=vehicle.name)
-		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", vehicle.name, "assigned_driver"), driver.name)
+		self.assertEqual(assigned_driver(vehicle.name), driver.name)
 		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", vehicle.name, "status"), "Assigned")
 		# Another driver takes the vehicle: the first one loses it.
 		other = make_driver(vehicle=vehicle.name)
-		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", vehicle.name, "assigned_driver"), other.name)
+		self.assertEqual(assigned_driver(vehicle.name), other.name)
 		self.assertFalse(frappe.db.get_value("TukTuk Driver", driver.name, "assigned_tuktuk"))
+		# The driver moves to another vehicle: the first is free again.
+		second = make_vehicle()
+		doc = frappe.get_doc("TukTuk Driver", other.name)
+		doc.assigned_tuktuk = second.name
+		doc.save()
+		self.assertIsNone(assigned_driver(vehicle.name))
+		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", vehicle.name, "status"), "Available")
+		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", second.name, "status"), "Assigned")
+
+	def test_copying_an_old_vehicle_side_assignment(self):
+		"""The migration patch for sites that kept the assignment on the vehicle too."""
+		from tuktuk_management.patches.v1_0.assignment_on_the_driver import copy_assignments
+
+		free_driver, busy_driver = make_driver(vehicle=None), make_driver()
+		free_vehicle, taken_vehicle = make_vehicle(), make_vehicle()
+		make_driver(vehicle=taken_vehicle.name)
+		copied = copy_assignments(
+			[
+				(free_vehicle.name, free_driver.name),  # copied
+				(make_vehicle().name, busy_driver.name),  # the driver has a vehicle already: kept
+				(taken_vehicle.name, make_driver(vehicle=None).name),  # another driver has it: kept
+				(make_vehicle().name, "DRV-NOPE"),  # no such driver
+			]
+		)
+		self.assertEqual(copied, [(free_vehicle.name, free_driver.name)])
+		self.assertEqual(assigned_driver(free_vehicle.name), free_driver.name)

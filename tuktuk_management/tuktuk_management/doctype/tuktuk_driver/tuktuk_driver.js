@@ -24,12 +24,7 @@ frappe.ui.form.on("TukTuk Driver", {
 				},
 			});
 		}, __("Balance"));
-		frm.add_custom_button(__("Download Statement"), () => {
-			window.open(
-				"/api/method/tuktuk_management.api.tuktuk.download_driver_statement?driver_name=" +
-					encodeURIComponent(frm.doc.name)
-			);
-		}, __("Balance"));
+		frm.add_custom_button(__("Download Statement"), () => download_statement(frm), __("Balance"));
 		frm.add_custom_button(__("Transactions"), () => {
 			frappe.set_route("List", "TukTuk Transaction", { driver: frm.doc.name });
 		}, __("View"));
@@ -37,6 +32,34 @@ frappe.ui.form.on("TukTuk Driver", {
 	driver_first_name: (frm) => set_full_name(frm),
 	driver_last_name: (frm) => set_full_name(frm),
 });
+
+// A GET download of the driver's ledger (CSV) for a range of balance periods, by default the open one.
+function download_statement(frm) {
+	const period = frm.doc.balance_period || frappe.datetime.get_today();
+	const dialog = new frappe.ui.Dialog({
+		title: __("Download Statement"),
+		fields: [
+			{ fieldname: "from_date", fieldtype: "Date", label: __("From Period"), default: period, reqd: 1 },
+			{ fieldname: "column_break_dates", fieldtype: "Column Break" },
+			{ fieldname: "to_date", fieldtype: "Date", label: __("To Period"), default: period, reqd: 1 },
+		],
+		primary_action_label: __("Download"),
+		primary_action(values) {
+			if (values.from_date > values.to_date) {
+				frappe.msgprint(__("From Period must not be after To Period"));
+				return;
+			}
+			const query = new URLSearchParams({
+				driver: frm.doc.name,
+				from_date: values.from_date,
+				to_date: values.to_date,
+			});
+			window.open(`/api/method/tuktuk_management.api.tuktuk.download_driver_statement?${query}`);
+			dialog.hide();
+		},
+	});
+	dialog.show();
+}
 
 function set_full_name(frm) {
 	frm.set_value("driver_name", [frm.doc.driver_first_name, frm.doc.driver_last_name].filter(Boolean).join(" "));

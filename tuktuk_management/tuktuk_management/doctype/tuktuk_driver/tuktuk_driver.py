@@ -5,13 +5,11 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from tuktuk_management import ledger
 from tuktuk_management.money import to_money
 from tuktuk_management.phone import InvalidMSISDN, normalise_msisdn
-from tuktuk_management.settings import business_date, get_settings
-from tuktuk_management.split import effective_daily_target, left_to_target
 
-# Written only by the ledger code (crediting, daily close, reconciliation) with SQL under the row lock.
-BALANCE_FIELDS = ("current_balance", "left_to_target", "consecutive_misses", "balance_period", "share_carry")
+DRIVER, VEHICLE = "TukTuk Driver", "TukTuk Vehicle"
 
 
 class TukTukDriver(Document):
@@ -46,7 +44,8 @@ class TukTukDriver(Document):
 		self.driver_name = " ".join(p for p in (self.driver_first_name, self.driver_last_name) if p)
 		self.validate_mpesa_number()
 		self.validate_terms()
-		self.protect_balance_fields()
+		# Balances never come from the form: the ledger puts back what is stored.
+		ledger.guard_driver_form(self)
 
 	def validate_mpesa_number(self):
 		try:
@@ -69,54 +68,27 @@ class TukTukDriver(Document):
 		if to_money(self.daily_target) < 0:
 			frappe.throw(_("Daily target cannot be negative"), title=_("Invalid Daily Target"))
 
-	def protect_balance_fields(self):
-		"""Balances never come from the form: a new driver starts at zero for today's business date, and a
-		save puts back what is in the database (read under the row lock ``save`` already holds), so a stale
-		form cannot overwrite a balance that payments have moved since it was loaded."""
-		settings = get_settings()
-		target = effective_daily_target(self.daily_target, settings.global_daily_target)
-		if self.is_new():
-			self.current_balance = 0
-			self.left_to_target = target
-			self.consecutive_misses = 0
-			self.balance_period = business_date(settings=settings)
-			self.share_carry = 0
-			return
-		stored = frappe.db.get_value(
-			"TukTuk Driver", self.name, BALANCE_FIELDS, as_dict=True, for_update=True
-		)
-		if not stored:
-			return
-		for fieldname in BALANCE_FIELDS:
-			self.set(fieldname, stored.get(fieldname))
-		if self.has_value_changed("daily_target"):
-			# A new target changes what is left, computed from the locked balance, never the form's.
-			self.left_to_target = left_to_target(target, stored.current_balance)
-
 	def on_update(self):
-		self.sync_vehicle_assignment()
+		# A new driver's first period is opened, a new daily target recomputes what is left: by the ledger.
+		ledger.after_driver_save(self)
+		self.take_vehicle()
 
-	def sync_vehicle_assignment(self):
-		"""Keep TukTuk Vehicle.assigned_driver (what payments resolve through) in step with assigned_tuktuk."""
+	def take_vehicle(self):
+		"""The assignment is stored here, on the driver, and nowhere else (payments resolve through this
+		indexed field; the vehicle shows it under Connections). A vehicle has one driver: taking it takes it
+		from whoever had it. The vehicles' status follows: Assigned when taken, Available when let go."""
 		before = self.get_doc_before_save()
 		previous = before.assigned_tuktuk if before else None
-		if previous and previous != self.assigned_tuktuk:
-			if frappe.db.get_value("TukTuk Vehicle", previous, "assigned_driver") == self.name:
-				frappe.db.set_value(
-					"TukTuk Vehicle", previous, {"assigned_driver": None, "status": "Available"}
-				)
+		if previous == self.assigned_tuktuk:
+			return
+		if previous:
+			frappe.db.set_value(VEHICLE, previous, "status", "Available")
 		if not self.assigned_tuktuk:
 			return
-		vehicle = frappe.db.get_value(
-			"TukTuk Vehicle", self.assigned_tuktuk, ["assigned_driver", "status"], as_dict=True
-		)
-		if vehicle and vehicle.assigned_driver != self.name:
-			if vehicle.assigned_driver:
-				# The vehicle changes hands: the previous driver no longer has it.
-				frappe.db.set_value(
-					"TukTuk Driver", vehicle.assigned_driver, "assigned_tuktuk", None, update_modified=False
-				)
-			values = {"assigned_driver": self.name}
-			if vehicle.status in ("Available", None, ""):
-				values["status"] = "Assigned"
-			frappe.db.set_value("TukTuk Vehicle", self.assigned_tuktuk, values)
+		for other in frappe.get_all(
+			DRIVER, filters={"assigned_tuktuk": self.assigned_tuktuk, "name": ("!=", self.name)}, pluck="name"
+		):
+			# The vehicle changes hands: the previous driver no longer has it.
+			frappe.db.set_value(DRIVER, other, "assigned_tuktuk", None, update_modified=False)
+		if frappe.db.get_value(VEHICLE, self.assigned_tuktuk, "status") in ("Available", None, ""):
+			frappe.db.set_value(VEHICLE, self.assigned_tuktuk, "status", "Assigned")

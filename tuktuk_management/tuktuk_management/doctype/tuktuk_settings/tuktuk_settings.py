@@ -1,12 +1,23 @@
 # Copyright (c) 2026, TukTuk Management Developers
 # For license information, please see license.txt
+"""TukTuk Settings: the one settings class of the app.
+
+Every reader goes through ``get_settings()``, which returns this controller (one query), and reads typed
+accessors (money as Decimal, times as ``datetime.time``, flags as bool). A value a site never saved falls
+back to its default in the DocType JSON, the only place defaults are written down."""
+
+import datetime
+import ipaddress
+from decimal import Decimal
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import get_datetime, getdate, now_datetime
 
-from tuktuk_management.money import to_money
-from tuktuk_management.settings import parse_ip_allowlist
+from tuktuk_management.money import D, to_money
+
+SETTINGS = "TukTuk Settings"
 
 
 class TukTukSettings(Document):
@@ -83,3 +94,178 @@ class TukTukSettings(Document):
 				frappe.throw(_("{0} must be at least 1").format(self.meta.get_label(fieldname)))
 		if (self.b2c_retry_backoff_minutes or 0) < 0:
 			frappe.throw(_("B2C retry backoff cannot be negative"))
+
+	# -- typed accessors: what the rest of the app reads --------------------------------------------------
+
+	def value(self, fieldname: str):
+		"""The stored value, or the field's default from the DocType JSON when the site never saved one."""
+		value = self.get(fieldname)
+		if value is None or value == "":
+			return self.meta.get_field(fieldname).get("default")
+		return value
+
+	def _flag(self, fieldname: str) -> bool:
+		return bool(int(self.value(fieldname) or 0))
+
+	def _text(self, fieldname: str) -> str:
+		return str(self.value(fieldname) or "").strip()
+
+	@property
+	def global_target(self) -> Decimal:
+		"""``global_daily_target``: the target of drivers whose own is 0."""
+		return to_money(self.value("global_daily_target"))
+
+	@property
+	def global_fare(self) -> Decimal:
+		"""``global_fare_percentage``: the driver's share (%) for drivers whose own is 0."""
+		return D(self.value("global_fare_percentage"))
+
+	@property
+	def target_sharing(self) -> bool:
+		"""``enable_target_sharing``: a driver past the target gets 100% of further payments."""
+		return self._flag("enable_target_sharing")
+
+	@property
+	def day_start(self) -> datetime.time:
+		"""``operating_hours_start``: when the business day (and so a balance period) begins."""
+		return parse_time(self.value("operating_hours_start"))
+
+	@property
+	def day_end(self) -> datetime.time:
+		"""``operating_hours_end`` (may be past midnight)."""
+		return parse_time(self.value("operating_hours_end"))
+
+	@property
+	def last_close_date(self) -> datetime.date | None:
+		"""``last_daily_reset_date``: the business date the daily close last ran for."""
+		value = self.get("last_daily_reset_date")
+		return getdate(value) if value else None
+
+	@property
+	def payouts_enabled(self) -> bool:
+		"""``b2c_enabled``: B2C payouts may be sent at all."""
+		return self._flag("b2c_enabled")
+
+	@property
+	def payouts_go_out(self) -> bool:
+		"""Whether a new payout is queued for sending at once (else it is held for a manager)."""
+		return self.payouts_enabled and self._flag("instant_payouts_enabled")
+
+	@property
+	def max_attempts(self) -> int:
+		"""``b2c_max_attempts``: sends of one payout before it is Failed."""
+		return int(self.value("b2c_max_attempts") or 0)
+
+	@property
+	def retry_backoff_minutes(self) -> int:
+		"""``b2c_retry_backoff_minutes``: the first retry's wait, doubled per attempt."""
+		return int(self.value("b2c_retry_backoff_minutes") or 0)
+
+	@property
+	def http_timeout(self) -> float:
+		"""``http_timeout_seconds``: every Daraja call's timeout."""
+		return float(self.value("http_timeout_seconds") or 30)
+
+	@property
+	def auto_fix_scheduled(self) -> bool:
+		"""``auto_fix_on_schedule``: the scheduled reconciliation fixes, not only reports."""
+		return self._flag("auto_fix_on_schedule")
+
+	@property
+	def environment(self) -> str:
+		"""``mpesa_environment``: sandbox, production or custom."""
+		return self._text("mpesa_environment") or "sandbox"
+
+	@property
+	def custom_base_url(self) -> str:
+		"""``mpesa_base_url`` without a trailing slash (the custom environment's Daraja)."""
+		return self._text("mpesa_base_url").rstrip("/")
+
+	@property
+	def paybill(self) -> str:
+		"""``mpesa_paybill``: our C2B shortcode ("" when not configured)."""
+		return self._text("mpesa_paybill")
+
+	@property
+	def payout_shortcode(self) -> str:
+		"""``b2c_shortcode``, else the paybill: the shortcode B2C payments are made from."""
+		return self._text("b2c_shortcode") or self.paybill
+
+	@property
+	def command_id(self) -> str:
+		"""``b2c_command_id``: the B2C CommandID."""
+		return self._text("b2c_command_id")
+
+	@property
+	def register_version(self) -> str:
+		"""``c2b_register_version``: the C2B URL registration API version (v1 or v2)."""
+		version = self._text("c2b_register_version")
+		return version if version in ("v1", "v2") else "v1"
+
+	@property
+	def response_type(self) -> str:
+		"""``c2b_response_type``: what M-Pesa does when our validation URL does not answer."""
+		return self._text("c2b_response_type")
+
+	@property
+	def callback_networks(self) -> tuple:
+		"""``allowed_callback_ips`` as ip_network objects (empty: callbacks from any address)."""
+		return parse_ip_allowlist(self.get("allowed_callback_ips"))
+
+	@property
+	def public_url(self) -> str:
+		"""``site_url`` without a trailing slash: the address M-Pesa calls back."""
+		return self._text("site_url").rstrip("/")
+
+	def secret(self, fieldname: str) -> str:
+		"""A Password field in clear text, or "" when it was never set."""
+		return self.get_password(fieldname, raise_exception=False) or ""
+
+	def business_date(self, at=None) -> datetime.date:
+		"""The business date at moment ``at`` (default now, site time zone): a business day starts at
+		``operating_hours_start``, so 02:00 belongs to the previous day's business when the day starts at 06:00."""
+		moment = get_datetime(at) if at else now_datetime()
+		if moment.time() < self.day_start:
+			return (moment - datetime.timedelta(days=1)).date()
+		return moment.date()
+
+
+def get_settings() -> TukTukSettings:
+	"""The current TukTuk Settings, read from the database (one query)."""
+	return frappe.get_single(SETTINGS)
+
+
+def get_callback_secret() -> str:
+	"""The per-site secret M-Pesa's callback URLs carry (without loading the whole single)."""
+	from frappe.utils.password import get_decrypted_password
+
+	return get_decrypted_password(SETTINGS, SETTINGS, "callback_secret", raise_exception=False) or ""
+
+
+def parse_time(value) -> datetime.time:
+	"""A Time field's value (str "HH:MM[:SS[.f]]", timedelta from MariaDB, or time) as a datetime.time."""
+	if isinstance(value, datetime.time):
+		return value
+	if isinstance(value, datetime.timedelta):
+		seconds = int(value.total_seconds()) % 86400
+		return datetime.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+	parts = str(value or "00:00:00").strip().split(".")[0].split(":")
+	hours, minutes = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+	seconds = int(parts[2]) if len(parts) > 2 else 0
+	return datetime.time(hours % 24, minutes, seconds)
+
+
+def parse_ip_allowlist(text) -> tuple:
+	"""One address or CIDR network per line (commas also accepted) as ip_network objects.
+
+	Raises ValueError naming the bad entry."""
+	networks = []
+	for raw in str(text or "").replace(",", "\n").splitlines():
+		entry = raw.strip()
+		if not entry or entry.startswith("#"):
+			continue
+		try:
+			networks.append(ipaddress.ip_network(entry, strict=False))
+		except ValueError:
+			raise ValueError(f"{entry!r} is not an IP address or network") from None
+	return tuple(networks)

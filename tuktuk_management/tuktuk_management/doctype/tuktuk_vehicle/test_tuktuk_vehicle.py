@@ -5,10 +5,12 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from tuktuk_management.tests.utils import make_driver, make_vehicle, unique
+from tuktuk_management.tuktuk_management.doctype.tuktuk_vehicle.tuktuk_vehicle import assigned_driver
 
 
 class TestTukTukVehicle(FrappeTestCase):
-	"""mpesa_account is unique (friendly check and DB index, case-insensitive) and well-formed."""
+	"""mpesa_account is unique (friendly check and DB index, case-insensitive) and well-formed; the driver is
+	derived from the driver side, where the assignment is stored."""
 
 	def test_named_by_tuktuk_id(self):
 		vehicle = make_vehicle(tuktuk_id=unique("KTWA"))
@@ -46,8 +48,21 @@ class TestTukTukVehicle(FrappeTestCase):
 		vehicle = make_vehicle(mpesa_account="  " + unique("PAD") + "  ")
 		self.assertEqual(vehicle.mpesa_account, vehicle.mpesa_account.strip())
 
-	def test_assigning_driver_from_vehicle_updates_driver(self):
-		driver = make_driver(vehicle=None)
-		vehicle = make_vehicle(assigned_driver=driver.name)
+	def test_the_driver_is_read_from_the_driver_side(self):
+		"""The assignment is stored once, on the driver; the vehicle's driver and status follow it."""
+		vehicle = make_vehicle()
+		self.assertIsNone(assigned_driver(vehicle.name))
+		self.assertEqual(vehicle.status, "Available")
+		self.assertFalse(frappe.get_meta("TukTuk Vehicle").has_field("assigned_driver"))
+		driver = make_driver(vehicle=vehicle.name)
+		self.assertEqual(assigned_driver(vehicle.name), driver.name)
+		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", vehicle.name, "status"), "Assigned")
+		vehicle.reload()
+		vehicle.status = "Available"  # a stale form cannot say the vehicle is free while a driver has it
+		vehicle.save()
 		self.assertEqual(vehicle.status, "Assigned")
-		self.assertEqual(frappe.db.get_value("TukTuk Driver", driver.name, "assigned_tuktuk"), vehicle.name)
+
+	def test_maintenance_is_kept_whoever_drives(self):
+		vehicle = make_vehicle(status="Maintenance")
+		make_driver(vehicle=vehicle.name)
+		self.assertEqual(frappe.db.get_value("TukTuk Vehicle", vehicle.name, "status"), "Maintenance")

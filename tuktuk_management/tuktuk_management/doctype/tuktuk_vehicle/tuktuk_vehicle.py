@@ -8,6 +8,13 @@ from frappe import _
 from frappe.model.document import Document
 
 ACCOUNT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,19}$")
+DRIVER = "TukTuk Driver"
+
+
+def assigned_driver(vehicle: str) -> str | None:
+	"""The driver who has ``vehicle``. The assignment is stored on the driver (``assigned_tuktuk``, indexed)
+	and only there; the vehicle form shows it under Connections."""
+	return frappe.db.get_value(DRIVER, {"assigned_tuktuk": vehicle}, "name", order_by="modified desc")
 
 
 class TukTukVehicle(Document):
@@ -19,7 +26,6 @@ class TukTukVehicle(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		assigned_driver: DF.Link | None
 		mpesa_account: DF.Data
 		status: DF.Literal["Available", "Assigned", "Charging", "Maintenance", "Inactive"]
 		tuktuk_id: DF.Data
@@ -43,10 +49,14 @@ class TukTukVehicle(Document):
 			)
 		if not self.is_new() and self.has_value_changed("mpesa_account"):
 			self.validate_account_unique()
-		if self.assigned_driver and self.status == "Available":
-			self.status = "Assigned"
-		elif not self.assigned_driver and self.status == "Assigned":
-			self.status = "Available"
+		self.keep_status_with_assignment()
+
+	def keep_status_with_assignment(self):
+		"""Available and Assigned follow whether a driver has the vehicle (other statuses are an operator's)."""
+		if self.status not in ("Available", "Assigned"):
+			return
+		taken = not self.is_new() and bool(assigned_driver(self.name))
+		self.status = "Assigned" if taken else "Available"
 
 	def validate_account_unique(self):
 		"""M-Pesa account numbers are compared case-insensitively (passengers type them by hand)."""
@@ -65,28 +75,3 @@ class TukTukVehicle(Document):
 				frappe.UniqueValidationError,
 				title=_("Duplicate M-Pesa Account"),
 			)
-
-	def on_update(self):
-		self.sync_driver_assignment()
-
-	def sync_driver_assignment(self):
-		"""Keep TukTuk Driver.assigned_tuktuk in step with assigned_driver (the field payments resolve through)."""
-		before = self.get_doc_before_save()
-		previous = before.assigned_driver if before else None
-		if previous and previous != self.assigned_driver:
-			if frappe.db.get_value("TukTuk Driver", previous, "assigned_tuktuk") == self.name:
-				frappe.db.set_value("TukTuk Driver", previous, "assigned_tuktuk", None, update_modified=False)
-		if self.assigned_driver:
-			other = frappe.db.get_value("TukTuk Driver", self.assigned_driver, "assigned_tuktuk")
-			if other != self.name:
-				if (
-					other
-					and frappe.db.get_value("TukTuk Vehicle", other, "assigned_driver")
-					== self.assigned_driver
-				):
-					frappe.db.set_value(
-						"TukTuk Vehicle", other, {"assigned_driver": None, "status": "Available"}
-					)
-				frappe.db.set_value(
-					"TukTuk Driver", self.assigned_driver, "assigned_tuktuk", self.name, update_modified=False
-				)
