@@ -8,11 +8,11 @@ form scripts, modules.txt, patches.txt, fixtures)."""
 import shutil
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_THE_APP = ("frappe_lite", "mpesa_sandbox", "tests", "benchmarks", "demo", "docs", "sites")
