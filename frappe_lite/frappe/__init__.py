@@ -139,11 +139,10 @@ def get_site_config(sites_path=None, site_path=None, force=False):
 		site_config = os.path.join(site_path, "site_config.json")
 		if os.path.exists(site_config):
 			config.update(_read_json(site_config))
-	if config.get("db_type", "sqlite") == "sqlite" and site_path and not config.get("db_path"):
-		config["db_path"] = os.path.join(site_path, "db.sqlite3")
-	elif config.get("db_path") and site_path and not os.path.isabs(config["db_path"]):
-		config["db_path"] = os.path.join(site_path, config["db_path"])
-	return _dict(config)
+	from frappe.database import get_dialect
+
+	# backend-derived keys (a SQLite site's db_path)
+	return _dict(get_dialect(config).complete_site_config(config, site_path))
 
 
 def _read_json(path):

@@ -7,10 +7,12 @@ import string
 
 import frappe
 from frappe.database.query import build_conditions, build_fields, build_order_by, quote_column
-from frappe.exceptions import QueryDeadlockError, QueryTimeoutError
-from frappe.utils.data import cint, cstr, flt, get_datetime, getdate
+from frappe.database.schema import add_index as _add_index
+from frappe.database.utils import DefaultOrderBy
+from frappe.exceptions import ImplicitCommitError, QueryDeadlockError, QueryTimeoutError
+from frappe.model import float_like_fields, table_fields
+from frappe.utils.data import cint, cstr, flt, get_datetime, get_timedelta, getdate
 
-DefaultOrderBy = "KEEP_DEFAULT_ORDERING"
 SINGLE_DOCTYPE_TABLE = "tabSingles"
 IFNULL_PATTERN = re.compile(r"ifnull\(", flags=re.IGNORECASE)
 _DDL_PREFIXES = ("create", "alter", "drop", "truncate", "rename")
@@ -43,6 +45,7 @@ class Database:
 	VARCHAR_LEN = 140
 	MAX_COLUMN_LENGTH = 64
 	db_type = None
+	dialect = None  # the backend's Dialect, set by Dialect.get_db
 
 	def __init__(self, conf):
 		self.conf = conf
@@ -153,8 +156,6 @@ class Database:
 		self.commit()
 
 	def check_implicit_commit(self, query):
-		from frappe.exceptions import ImplicitCommitError
-
 		raise ImplicitCommitError("This statement can cause implicit commit", query)
 
 	# ---- transactions -----------------------------------------------------------------------------
@@ -331,12 +332,13 @@ class Database:
 				query += " nowait"
 		return self.sql(query, values, as_dict=as_dict, debug=debug, pluck=pluck)
 
-	def get_list(self, doctype, *args, **kwargs):
-		from frappe.model.db_query import DatabaseQuery
+	@staticmethod
+	def get_all(*args, **kwargs):
+		return frappe.get_all(*args, **kwargs)
 
-		return DatabaseQuery(doctype).execute(*args, **kwargs)
-
-	get_all = get_list
+	@staticmethod
+	def get_list(*args, **kwargs):
+		return frappe.get_list(*args, **kwargs)
 
 	def exists(self, dt, dn=None, cache=False):
 		"""The name of a matching document, or None. `dt` may be {"doctype": ..., **filters}."""
@@ -501,14 +503,10 @@ class Database:
 		return column in self.get_table_columns(doctype)
 
 	def add_index(self, doctype, fields, index_name=None):
-		from frappe.database.schema import add_index
-
-		add_index(self, f"tab{doctype}", fields, index_name)
+		_add_index(self, f"tab{doctype}", fields, index_name)
 
 	def add_unique(self, doctype, fields, constraint_name=None):
-		from frappe.database.schema import add_index
-
-		add_index(self, f"tab{doctype}", fields, constraint_name, unique=True)
+		_add_index(self, f"tab{doctype}", fields, constraint_name, unique=True)
 
 	# ---- values ---------------------------------------------------------------------------------
 	@staticmethod
@@ -574,8 +572,6 @@ class Database:
 
 def cast_value(fieldtype, value):
 	"""Cast a tabSingles text value by fieldtype (frappe.utils.data.cast)."""
-	from frappe.model import float_like_fields, table_fields
-
 	if fieldtype in ("Check", "Int"):
 		return cint(value)
 	if fieldtype in float_like_fields:
@@ -589,8 +585,6 @@ def cast_value(fieldtype, value):
 	if fieldtype == "Datetime":
 		return get_datetime(value)
 	if fieldtype == "Time":
-		from frappe.utils.data import get_timedelta
-
 		return get_timedelta(value)
 	return value
 

@@ -1,6 +1,6 @@
 # frappe.get_list / frappe.get_all, following frappe/model/db_query.py DatabaseQuery.execute (v15).
 import frappe
-from frappe.database.database import DefaultOrderBy
+from frappe.database.utils import DefaultOrderBy
 from frappe.utils.data import cint
 
 

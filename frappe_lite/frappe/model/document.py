@@ -266,8 +266,8 @@ class BaseDocument:
 				self.show_unique_validation_message(e)
 			raise
 		self.set("__islocal", False)
-		if self.meta.engine == "MyISAM" and frappe.db.db_type == "sqlite":
-			_keep_after_rollback(self.doctype, d)
+		if self.meta.engine == "MyISAM":
+			frappe.db.dialect.after_non_transactional_insert(frappe.db, self.doctype, d)
 
 	def show_unique_validation_message(self, e):
 		fieldname = self._unique_field_from_error(e)
@@ -926,20 +926,3 @@ def _doc_event_handlers(doctype, method):
 			value = methods[method]
 			handlers.extend(value if isinstance(value, list) else [value])
 	return handlers
-
-
-def _keep_after_rollback(doctype, row):
-	"""Error Log is MyISAM on MariaDB: its rows survive a rollback. SQLite has no such engine, so the row
-	is written again right after a rollback of the transaction that inserted it."""
-
-	def reinsert():
-		columns = list(row.keys())
-		frappe.db.sql(
-			"insert or ignore into `tab{}` ({}) values ({})".format(
-				doctype, ", ".join(f"`{c}`" for c in columns), ", ".join(["%s"] * len(columns))
-			),
-			tuple(row.values()),
-		)
-		frappe.db._commit()
-
-	frappe.db.after_rollback.add(reinsert)

@@ -1,0 +1,4 @@
+# Shared constants of the database layer (frappe/database/utils.py in Frappe v15).
+
+# `order_by` sentinel: "use the DocType's default ordering" (Frappe's DefaultOrderBy).
+DefaultOrderBy = "KEEP_DEFAULT_ORDERING"
