@@ -189,3 +189,13 @@ def test_the_backend_branch_finder_finds_branches(tmp_path):
 		"ok = frappe.db.dialect.title\n"
 	)
 	assert sorted({line for line, _ in backend_branches(str(path))}) == [2, 4, 5, 6]
+
+
+def test_base_document_has_its_own_module():
+	"""As in Frappe: BaseDocument in frappe/model/base_document.py, Document (document.py) subclasses it."""
+	from frappe.model.base_document import BaseDocument, get_controller
+	from frappe.model.document import Document
+
+	assert BaseDocument.__module__ == "frappe.model.base_document"
+	assert Document.__module__ == "frappe.model.document" and issubclass(Document, BaseDocument)
+	assert get_controller.__module__ == "frappe.model.base_document"
