@@ -49,6 +49,17 @@ response = LocalProxy(lambda: local.response)
 conf = LocalProxy(lambda: local.conf)
 lang = LocalProxy(lambda: local.lang)
 
+
+def _get_cache():
+	from frappe.utils.redis_wrapper import get_cache
+
+	return get_cache()
+
+
+# frappe.cache (and frappe.cache(), as v15 allows both): the site's Redis cache (`redis_cache` in the site or
+# common config), or an in-process one (frappe/utils/redis_wrapper.py).
+cache = LocalProxy(_get_cache)
+
 # whitelist registry (frappe.whitelisted etc.)
 whitelisted = set()
 guest_methods = set()
@@ -540,6 +551,32 @@ def get_cached_doc(*args, **kwargs):
 	if key not in cache:
 		cache[key] = get_doc(*args, **kwargs)
 	return cache[key]
+
+
+def clear_cache(user: str | None = None, doctype: str | None = None):
+	"""Clear a User's, a DocType's or the whole site's cache (frappe.clear_cache)."""
+	from frappe.model.meta import clear_meta_cache
+
+	if doctype:
+		clear_meta_cache()
+		clear_document_cache(doctype)
+		local.new_doc_templates = {}
+	elif user:
+		getattr(local, "user_roles_cache", {}).pop(user, None)
+	else:
+		# every key of this site, except those the persistent_cache_keys hook keeps
+		keys_to_delete = set(cache.get_keys(""))
+		for key in get_hooks("persistent_cache_keys"):
+			keys_to_delete.difference_update(cache.get_keys(key))
+		cache.delete_value(list(keys_to_delete), make_keys=False)
+		local.cache = {}
+		local.new_doc_templates = {}
+		local.user_roles_cache = {}
+		clear_meta_cache()
+		clear_document_cache()
+		for fn in get_hooks("clear_cache"):
+			get_attr(fn)()
+	local.role_permissions = {}
 
 
 def clear_document_cache(doctype=None, name=None):
