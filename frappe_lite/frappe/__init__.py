@@ -197,6 +197,8 @@ def set_user(username: str):
 	local.session.user = username
 	local.user_roles = None
 	local.role_permissions = {}
+	local.new_doc_templates = {}  # a template holds its owner (frappe.set_user)
+	local.cache = {}
 	local.user = username
 
 
@@ -504,7 +506,8 @@ def get_meta(doctype, cached=True):
 
 def get_doc(*args, **kwargs):
 	"""A Document: get_doc(doc) | get_doc("Single") | get_doc(dt, name, for_update=) | get_doc({...}) | get_doc(doctype=..., **fields)."""
-	from frappe.model.document import BaseDocument, get_controller
+	from frappe.model.base_document import BaseDocument, get_controller
+	from frappe.model.document import Document  # noqa: F401 (registers the default controller)
 
 	if args and isinstance(args[0], BaseDocument):
 		return args[0]

@@ -97,8 +97,9 @@ def install_db(admin_password="admin", time_zone=DEFAULT_TIME_ZONE):
 	sync_for("frappe")
 	frappe.db.set_global("installed_apps", json.dumps(["frappe"]))
 	frappe.local.flags.in_install_db = False
-	frappe.local.flags.in_install = True
+	frappe.local.flags.in_install = "frappe"
 	try:
+		init_singles()
 		install_basic_docs(admin_password=admin_password, time_zone=time_zone)
 	finally:
 		frappe.local.flags.in_install = False
@@ -133,6 +134,7 @@ def install_app(name, verbose=False, set_as_patched=True, force=False):
 		sync_for(name)
 		add_to_installed_apps(name)
 		frappe.db.commit()
+		post_install()
 		for fn in _app_hooks(hooks_module, "after_install"):
 			frappe.get_attr(fn)()
 		sync_jobs()
@@ -153,6 +155,27 @@ def install_app(name, verbose=False, set_as_patched=True, force=False):
 
 def add_to_installed_apps(app_name):
 	frappe.db.set_global("installed_apps", json.dumps(frappe.local.installed_apps))
+
+
+def post_install():
+	init_singles()
+	frappe.db.commit()
+
+
+def init_singles():
+	"""Save every Single that has no values yet, so it holds its defaults from the start (as Frappe's
+	installer.init_singles after each app's DocTypes are synced): Time fields get the install's time."""
+	for single in frappe.get_all("DocType", filters={"issingle": 1}, pluck="name"):
+		if frappe.db.get_singles_dict(single):
+			continue
+		try:
+			doc = frappe.new_doc(single)
+			doc.flags.ignore_mandatory = True
+			doc.flags.ignore_validate = True
+			doc.save()
+		except (ImportError, frappe.DoesNotExistError):
+			# the DocType is known but its controller or definition is gone
+			continue
 
 
 def _app_hooks(hooks_module, key):

@@ -4,17 +4,19 @@
 import datetime
 import importlib
 import json
-from decimal import Decimal
+import weakref
 
 import frappe
 from frappe import _
 from frappe.model import (
 	child_table_fields,
 	data_fieldtypes,
+	datetime_fields,
 	default_fields,
 	float_like_fields,
 	table_fields,
 )
+from frappe.model.docstatus import DocStatus
 from frappe.utils.data import cint, cstr, flt, now
 
 _controllers: dict = {}
@@ -68,6 +70,22 @@ def get_controller(doctype):
 
 
 class BaseDocument:
+	_reserved_keywords = frozenset(
+		(
+			"doctype",
+			"meta",
+			"flags",
+			"parent_doc",
+			"_table_fields",
+			"_valid_columns",
+			"_doc_before_save",
+			"_table_fieldnames",
+			"_reserved_keywords",
+			"permitted_fieldnames",
+			"dont_update_if_missing",
+		)
+	)
+
 	def __init__(self, d):
 		if d.get("doctype"):
 			self.doctype = d["doctype"]
@@ -75,7 +93,8 @@ class BaseDocument:
 		self.dont_update_if_missing = []
 
 	def __getattr__(self, key):
-		# Frappe initialises every valid column to None; answer None for known fields instead.
+		# Frappe initialises every valid column to None (init_valid_columns); a column missing from
+		# __dict__ (a row built by hand) answers None too.
 		if key.startswith("__") or key in ("doctype", "meta", "flags"):
 			raise AttributeError(key)
 		doctype = self.__dict__.get("doctype")
@@ -92,34 +111,62 @@ class BaseDocument:
 	def meta(self):
 		return frappe.get_meta(self.doctype)
 
+	@property
+	def docstatus(self):
+		"""Always a DocStatus (0 when unset), as Frappe's BaseDocument.docstatus."""
+		return DocStatus(cint(self.__dict__.get("docstatus")))
+
+	@docstatus.setter
+	def docstatus(self, value):
+		self.__dict__["docstatus"] = DocStatus(cint(value))
+
 	def update(self, d):
+		"""Set several fields at once (`name` first, as child rows refer to it)."""
 		if "doctype" in d:
 			self.doctype = d["doctype"]
+		if "name" in d:
+			self.name = d["name"]
+		ignore_children = bool(getattr(self, "flags", None) and self.flags.ignore_children)
 		for key, value in d.items():
-			self.set(key, value)
+			self.set(key, value, as_value=ignore_children)
 		return self
 
+	def update_if_missing(self, d):
+		"""Set the values of `d` for fields that are None here (Document._set_defaults)."""
+		if isinstance(d, BaseDocument):
+			d = d.get_valid_dict()
+		for key, value in d.items():
+			if value is not None and self.get(key) is None and key not in self.dont_update_if_missing:
+				self.set(key, value)
+
 	def get(self, key, filters=None, limit=None, default=None):
+		"""A field's value; `get(key, default)` when the second argument is not a filter dict; with a dict
+		key (or filters), the matching child rows."""
 		if isinstance(key, dict):
-			return [d for d in self.get_all_children() if all(d.get(k) == v for k, v in key.items())]
+			return _filter(self.get_all_children(), key, limit=limit)
+		if filters:
+			if isinstance(filters, dict):
+				return _filter(self.__dict__.get(key, []), filters, limit=limit)
+			# perhaps you wanted to set a default instead
+			default = filters
 		value = self.__dict__.get(key, default)
-		if filters and isinstance(value, list):
-			value = [d for d in value if all(d.get(k) == v for k, v in filters.items())]
-			if limit:
-				value = value[:limit]
+		if limit and isinstance(value, list | tuple) and len(value) > limit:
+			value = value[:limit]
 		return value
 
 	def getone(self, key, filters=None):
-		return (self.get(key, filters=filters, limit=1) or [None])[0]
+		return self.get(key, filters=filters, limit=1)[0]
 
 	def set(self, key, value, as_value=False):
-		if key in ("meta",):
+		if key in self._reserved_keywords:
 			return
-		if isinstance(value, list) and not as_value and self._is_table_field(key):
+		if not as_value and self._is_table_field(key):
 			self.__dict__[key] = []
-			self.extend(key, value)
-		else:
-			self.__dict__[key] = value
+			# a falsy value just empties the table
+			if value:
+				self.extend(key, value)
+			return
+		self.__dict__[key] = value
 
 	def _is_table_field(self, key):
 		doctype = self.__dict__.get("doctype")
@@ -132,36 +179,93 @@ class BaseDocument:
 		"""Add a child row to table field `key`; sets parent, parenttype, parentfield and idx."""
 		if value is None:
 			value = {}
-		if not self._is_table_field(key):
-			raise ValueError(
-				f"Document for field {key} attached to child table of {self.name} must be a dict or BaseDocument, not {type(value)} ({value})"
-			)
-		table = self.__dict__.setdefault(key, [])
-		child = self._init_child(value, key)
-		table.append(child)
-		child.idx = len(table)
-		return child
+		if (table := self.__dict__.get(key)) is None:
+			self.__dict__[key] = table = []
+		ret_value = self._init_child(value, key)
+		table.append(ret_value)
+		# the row refers to its parent weakly, as in Frappe
+		ret_value.parent_doc = weakref.ref(self)
+		return ret_value
+
+	@property
+	def parent_doc(self):
+		ref = self.__dict__.get("_parent_doc")
+		if isinstance(ref, BaseDocument):
+			return ref
+		if isinstance(ref, weakref.ReferenceType):
+			return ref()
+		return None
+
+	@parent_doc.setter
+	def parent_doc(self, value):
+		self.__dict__["_parent_doc"] = value
+
+	def __getstate__(self):
+		state = self.__dict__.copy()
+		state.pop("_parent_doc", None)
+		return state
+
+	def __setstate__(self, state):
+		self.__dict__.update(state)
 
 	def extend(self, key, value):
+		try:
+			value = iter(value)
+		except TypeError:
+			raise ValueError from None
 		for v in value:
 			self.append(key, v)
 
 	def _init_child(self, value, key):
-		options = self.meta.get_field(key).options
-		if isinstance(value, BaseDocument):
-			child = value
-		else:
+		if not isinstance(value, BaseDocument):
+			df = self.meta.get_field(key)
+			if not df:
+				raise AttributeError(key)
 			value = dict(value)
-			value["doctype"] = options
-			child = get_controller(options)(value)
-		if not child.name:
-			child.__dict__["__islocal"] = 1
-		child.parent = self.name
-		child.parenttype = self.doctype
-		child.parentfield = key
-		if child.docstatus is None:
-			child.docstatus = 0
-		return child
+			value["doctype"] = df.options
+			value = get_controller(df.options)(value)
+		value.parent = self.name
+		value.parenttype = self.doctype
+		value.parentfield = key
+		if not getattr(value, "idx", None):
+			table = self.__dict__.get(key)
+			value.idx = len(table) + 1 if table else 1
+		if not getattr(value, "name", None):
+			value.__dict__["__islocal"] = 1
+		return value
+
+	def init_child_tables(self):
+		"""Every table field holds a list, empty when it has no rows."""
+		for df in self.meta.get_table_fields():
+			if self.__dict__.get(df.fieldname) is None:
+				self.__dict__[df.fieldname] = []
+
+	def init_valid_columns(self):
+		"""Every column present in __dict__ (None when unset); docstatus a DocStatus and idx 0 when unset."""
+		for key in default_fields:
+			if key not in self.__dict__:
+				self.__dict__[key] = None
+			if self.__dict__[key] is None:
+				if key == "docstatus":
+					self.docstatus = DocStatus.draft()
+				elif key == "idx":
+					self.__dict__[key] = 0
+		for key in self.meta.get_valid_columns():
+			if key not in self.__dict__:
+				self.__dict__[key] = None
+
+	def _fix_numeric_types(self):
+		"""Check, Int and Float-like values as numbers; docstatus a DocStatus (load of a Single, new docs)."""
+		for df in self.meta.fields:
+			if df.fieldtype == "Check":
+				self.set(df.fieldname, cint(self.get(df.fieldname)))
+			elif self.get(df.fieldname) is not None:
+				if df.fieldtype == "Int":
+					self.set(df.fieldname, cint(self.get(df.fieldname)))
+				elif df.fieldtype in ("Float", "Currency", "Percent"):
+					self.set(df.fieldname, flt(self.get(df.fieldname)))
+		if self.__dict__.get("docstatus") is not None:
+			self.docstatus = DocStatus(cint(self.__dict__["docstatus"]))
 
 	def get_all_children(self):
 		out = []
@@ -174,67 +278,67 @@ class BaseDocument:
 
 	# ---- values for the database --------------------------------------------------------------------
 	def get_valid_dict(self, sanitize=True, convert_dates_to_str=False, ignore_nulls=False):
-		"""Column → value, coerced as Frappe does (Check/Int → int, Float-like → float, JSON → text)."""
+		"""Column → value as written to the database (BaseDocument.get_valid_dict): Check 1/0, Int cint,
+		Float-likes flt, a JSON dict as text, "" as None for date/time and unique fields; a list for a
+		non-table field throws. Without `sanitize`, None stays None."""
 		meta = self.meta
-		d = {}
-		for column in meta.get_valid_columns():
-			value = self.__dict__.get(column)
-			df = meta.get_field(column)
+		d = frappe._dict()
+		for fieldname in meta.get_valid_columns():
+			value = self.__dict__.get(fieldname)
+			if not sanitize and value is None:
+				d[fieldname] = None
+				continue
+			df = meta.get_field(fieldname)
 			if df:
-				ft = df.fieldtype
-				if ft == "Check":
+				if isinstance(value, list) and df.fieldtype not in table_fields:
+					frappe.throw(_("Value for {0} cannot be a list").format(_(df.label)))
+				if df.fieldtype == "Check":
 					value = 1 if cint(value) else 0
-				elif ft in ("Int", "Long Int"):
+				elif df.fieldtype == "Int" and not isinstance(value, int):
 					value = cint(value)
-				elif ft in float_like_fields:
+				elif df.fieldtype == "JSON" and isinstance(value, dict):
+					value = json.dumps(value, separators=(",", ":"))
+				elif df.fieldtype in float_like_fields and not isinstance(value, float):
 					value = flt(value)
-				elif ft == "JSON" and isinstance(value, (dict, list)):
-					value = json.dumps(value, separators=(",", ":"), default=str)
-				elif ft in ("Date", "Datetime", "Time") and value == "":
+				elif (df.fieldtype in datetime_fields and value == "") or (
+					df.get("unique") and cstr(value).strip() == ""
+				):
 					value = None
-				elif isinstance(value, list) and ft not in table_fields:
-					frappe.throw(_("Value for {0} cannot be a list").format(_(df.label or df.fieldname)))
-				if df.get("unique") and cstr(value).strip() == "":
-					value = None
-				if isinstance(value, Decimal) and ft not in float_like_fields:
-					value = str(value)
-			if column == "docstatus":
-				value = cint(value)
-			elif column == "idx":
-				value = cint(value)
+			if convert_dates_to_str and isinstance(
+				value, datetime.datetime | datetime.date | datetime.time | datetime.timedelta
+			):
+				value = str(value)
 			if ignore_nulls and value is None:
 				continue
-			d[column] = value
+			d[fieldname] = value
 		return d
 
 	def as_dict(
 		self, no_nulls=False, no_default_fields=False, convert_dates_to_str=False, no_child_table_fields=False
 	):
-		doc = {}
-		meta = self.meta
-		for column in meta.get_valid_columns():
-			doc[column] = self.__dict__.get(column)
-		for df in meta.get_table_fields():
-			doc[df.fieldname] = [
-				c.as_dict(no_nulls=no_nulls, convert_dates_to_str=convert_dates_to_str)
-				for c in (self.get(df.fieldname) or [])
-			]
-		if no_nulls:
-			doc = {k: v for k, v in doc.items() if v is not None}
-		if no_default_fields:
-			doc = {k: v for k, v in doc.items() if k not in default_fields}
-		if no_child_table_fields:
-			doc = {k: v for k, v in doc.items() if k not in child_table_fields}
-		if convert_dates_to_str:
-			doc = {
-				k: (str(v) if isinstance(v, (datetime.date, datetime.datetime, datetime.timedelta)) else v)
-				for k, v in doc.items()
-			}
+		"""The document as a dict of its (coerced) column values, `doctype` and its child rows."""
+		doc = self.get_valid_dict(convert_dates_to_str=convert_dates_to_str, ignore_nulls=no_nulls)
 		doc["doctype"] = self.doctype
-		for key in ("__islocal", "__unsaved"):
-			if self.__dict__.get(key):
-				doc[key] = self.__dict__[key]
-		return frappe._dict(doc)
+		for df in self.meta.get_table_fields():
+			doc[df.fieldname] = [
+				d.as_dict(
+					convert_dates_to_str=convert_dates_to_str,
+					no_nulls=no_nulls,
+					no_default_fields=no_default_fields,
+					no_child_table_fields=no_child_table_fields,
+				)
+				for d in (self.get(df.fieldname) or [])
+			]
+		if no_default_fields:
+			for key in default_fields:
+				doc.pop(key, None)
+		if no_child_table_fields:
+			for key in child_table_fields:
+				doc.pop(key, None)
+		for key in ("_user_tags", "__islocal", "__onload", "_liked_by", "__run_link_triggers", "__unsaved"):
+			if value := self.__dict__.get(key):
+				doc[key] = value
+		return doc
 
 	def as_json(self):
 		return frappe.as_json(self.as_dict())
@@ -394,3 +498,46 @@ class BaseDocument:
 			frappe.throw(
 				_("Could not find {0}").format(msg), frappe.LinkValidationError, title=_("Links Validation")
 			)
+
+
+def _filter(data, filters, limit=None):
+	"""Rows of `data` whose values match `filters` ({field: value | (op, value)}), as Frappe's _filter."""
+	out = []
+	for d in data:
+		for f, fval in filters.items():
+			if not isinstance(fval, tuple | list):
+				if fval is True:
+					fval = ("not None", fval)
+				elif fval is False:
+					fval = ("None", fval)
+				elif isinstance(fval, str) and fval.startswith("^"):
+					fval = ("^", fval[1:])
+				else:
+					fval = ("=", fval)
+			if not _compare(d.get(f), fval[0], fval[1]):
+				break
+		else:
+			out.append(d)
+			if limit and len(out) >= limit:
+				break
+	return out
+
+
+def _compare(value, op, other):
+	if op == "=":
+		return value == other
+	if op == "!=":
+		return value != other
+	if op == "not None":
+		return value is not None
+	if op == "None":
+		return value is None
+	if op == "^":
+		return cstr(value).startswith(cstr(other))
+	if op == "in":
+		return value in other
+	if op == "not in":
+		return value not in other
+	if op in (">", "<", ">=", "<="):
+		return {">": value > other, "<": value < other, ">=": value >= other, "<=": value <= other}[op]
+	return False

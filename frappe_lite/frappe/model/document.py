@@ -9,7 +9,7 @@ from frappe.model import (
 	data_fieldtypes,
 	table_fields,
 )
-from frappe.model.base_document import BaseDocument, get_controller, register_default_controller
+from frappe.model.base_document import BaseDocument, get_controller, register_default_controller  # noqa: F401
 from frappe.utils.data import cstr, flt, get_datetime, now
 
 
@@ -42,16 +42,10 @@ class Document(BaseDocument):
 		if kwargs:
 			kwargs.pop("for_update", None)
 			super().__init__(kwargs)
-			self._init_child_docs()
+			self.init_child_tables()
+			self.init_valid_columns()
 			return
 		raise ValueError("Illegal arguments")
-
-	def _init_child_docs(self):
-		for df in self.meta.get_table_fields():
-			rows = self.__dict__.get(df.fieldname)
-			self.__dict__[df.fieldname] = []
-			for row in rows or []:
-				self.append(df.fieldname, row)
 
 	@property
 	def is_locked(self):
@@ -60,15 +54,18 @@ class Document(BaseDocument):
 	def load_from_db(self):
 		meta = self.meta
 		if meta.issingle:
-			d = frappe.db.get_singles_dict(self.doctype, for_update=self.flags.for_update, cast=True)
+			# tabSingles text as stored (Frappe does not cast it here), numbers fixed below; a Single never
+			# saved is a new document's values (defaults, and the current time in every Time field)
+			d = frappe.db.get_singles_dict(self.doctype, for_update=self.flags.for_update)
 			if not d:
 				d = frappe.new_doc(self.doctype, as_dict=True)
-			d.pop("doctype", None)
-			d["name"] = self.doctype
-			for df in meta.fields:
-				if df.fieldname and df.fieldname not in d and df.fieldtype in data_fieldtypes:
-					d[df.fieldname] = None
-			self.__dict__.update(d)
+				d["name"] = self.doctype
+				del d["__islocal"]
+			self.flags.ignore_children = True
+			BaseDocument.__init__(self, d)
+			self.flags.pop("ignore_children", None)
+			self.init_valid_columns()
+			self._fix_numeric_types()
 		else:
 			d = frappe.db.get_value(
 				self.doctype, self.name, "*", as_dict=1, for_update=self.flags.for_update, order_by=None
@@ -87,11 +84,7 @@ class Document(BaseDocument):
 				if self.flags.for_update:
 					query += " for update"
 				children = frappe.db.sql(query, (self.name, self.doctype, df.fieldname), as_dict=True)
-			self.__dict__[df.fieldname] = []
-			for c in children:
-				c["doctype"] = df.options
-				child = get_controller(df.options)(c)
-				self.__dict__[df.fieldname].append(child)
+			self.set(df.fieldname, children)
 		if hasattr(self, "__setup__"):
 			self.__setup__()
 		self._original_modified = self.modified
@@ -140,21 +133,20 @@ class Document(BaseDocument):
 
 	# ---- insert / save ----------------------------------------------------------------------------
 	def _set_defaults(self):
-		from frappe.model.create_new import get_default_value
+		"""A new document takes a new document's values wherever it holds None; so do new child rows."""
+		if frappe.flags.in_import:
+			return
+		if self.is_new():
+			self.update_if_missing(frappe.new_doc(self.doctype, as_dict=True))
+		for df in self.meta.get_table_fields():
+			new_row = frappe.new_doc(df.options, parent_doc=self, parentfield=df.fieldname, as_dict=True)
+			for d in self.get(df.fieldname) or []:
+				if d.is_new():
+					d.update_if_missing(new_row)
 
-		for df in self.meta.fields:
-			if df.fieldtype in table_fields or not df.get("fieldname"):
-				continue
-			if self.get(df.fieldname) in (None, "") or (
-				df.fieldtype == "Check" and self.get(df.fieldname) is None
-			):
-				value = get_default_value(df)
-				if value is not None:
-					self.set(df.fieldname, value)
-				elif df.fieldtype in ("Check", "Int") and self.get(df.fieldname) is None:
-					self.set(df.fieldname, 0)
-		for child in self.get_all_children():
-			child._set_defaults() if hasattr(child, "_set_defaults") else _set_child_defaults(child)
+	def set_docstatus(self):
+		for d in self.get_all_children():
+			d.docstatus = self.docstatus
 
 	def set_user_and_timestamp(self):
 		self._original_modified = self.modified
@@ -195,6 +187,7 @@ class Document(BaseDocument):
 		self._set_defaults()
 		self.set_user_and_timestamp()
 		self.docstatus = 0
+		self.set_docstatus()
 		self._validate_links()
 		self.check_permission("create")
 		self.run_method("before_insert")
@@ -228,7 +221,8 @@ class Document(BaseDocument):
 		self.flags.in_insert = True
 		self.run_post_save_methods()
 		self.flags.in_insert = False
-		self.set("__islocal", False)
+		self.__dict__.pop("__islocal", None)
+		self.__dict__.pop("__unsaved", None)
 		self._original_modified = self.modified
 		return self
 
@@ -515,15 +509,20 @@ class Document(BaseDocument):
 register_default_controller(Document)
 
 
-def _set_child_defaults(child):
-	Document._set_defaults(child)
-
-
 def _single_text(value):
-	if isinstance(value, (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)):
+	"""A value as MariaDB keeps it in tabSingles' text column when PyMySQL sends it (Frappe's update_single
+	passes values as they are): a float as its shortest text ("3000", "1.5"), a bool as 1/0, a timedelta
+	as HH:MM:SS[.ffffff]."""
+	if isinstance(value, bool):
+		return str(int(value))
+	if isinstance(value, float):
+		return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+	if isinstance(value, datetime.timedelta):
+		seconds = int(value.total_seconds())
+		text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+		return f"{text}.{value.microseconds:06d}" if value.microseconds else text
+	if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
 		return str(value)
-	if isinstance(value, float) and value.is_integer():
-		return repr(value)
 	return cstr(value)
 
 
