@@ -7,7 +7,7 @@ import sqlite3
 
 from frappe.database.dialect import Dialect
 from frappe.database.schema import field_columns
-from frappe.database.sqlite.database import SQLiteDatabase
+from frappe.database.sqlite.database import REFUSED_TEMPORAL, SQLiteDatabase
 
 DB_FILE = "db.sqlite3"
 
@@ -54,6 +54,7 @@ class SQLiteDialect(Dialect):
 
 	def after_table_sync(self, db, meta):
 		sync_decimal_triggers(db, meta)
+		sync_temporal_triggers(db, meta)
 
 	# ---- documents ----------------------------------------------------------------------------------
 	def after_non_transactional_insert(self, db, doctype, row):
@@ -121,3 +122,42 @@ def sync_decimal_triggers(db, meta):
 
 
 dialect = SQLiteDialect()
+
+
+TEMPORAL_KINDS = {"date": "date", "datetime": "datetime", "time": "time"}
+
+
+def sync_temporal_triggers(db, meta):
+	"""Date, Datetime and Time fields take what MariaDB takes, stored in canonical text (see temporal.py): a
+	value MariaDB refuses fails the statement with its error 1292; "2024-1-5" is stored as "2024-01-05"."""
+	table = f"tab{meta.name}"
+	prefix = f"{table}__temporal_"
+	for (name,) in db.sql(
+		"select name from sqlite_master where type='trigger' and tbl_name=%s and substr(name, 1, %s)=%s",
+		(table, len(prefix), prefix),
+	):
+		db.sql_ddl(f"drop trigger if exists `{name}`")
+	columns = [
+		(c, d.split("(")[0].split(" ")[0])
+		for c, d in field_columns(meta)
+		if d.split("(")[0].split(" ")[0] in TEMPORAL_KINDS
+	]
+	if not columns:
+		return
+	for column, kind in columns:
+		check = f"new.`{column}` is not null and fl_temporal(new.`{column}`, '{kind}') is null"
+		refusal = f"{REFUSED_TEMPORAL}:{kind}:{table}:{column}".replace("'", "''")
+		for event in ("insert", f"update of `{column}`"):
+			suffix = "ins" if event == "insert" else "upd"
+			db.sql_ddl(
+				f"create trigger `{prefix}{column}_{suffix}` before {event} on `{table}` for each row when {check} "
+				f"begin select raise(abort, '{refusal}'); end"
+			)
+	differs = " or ".join(f"new.`{c}` is not fl_temporal(new.`{c}`, '{k}')" for c, k in columns)
+	sets = ", ".join(f"`{c}` = fl_temporal(new.`{c}`, '{k}')" for c, k in columns)
+	column_list = ", ".join(f"`{c}`" for c, _k in columns)
+	for event, suffix in (("insert", "norm_ins"), (f"update of {column_list}", "norm_upd")):
+		db.sql_ddl(
+			f"create trigger `{prefix}{suffix}` after {event} on `{table}` for each row when {differs} "
+			f"begin update `{table}` set {sets} where rowid = new.rowid; end"
+		)
