@@ -8,7 +8,7 @@ import string
 import frappe
 from frappe.database.query import build_conditions, build_fields, build_order_by, quote_column
 from frappe.database.schema import add_index as _add_index
-from frappe.database.utils import DefaultOrderBy
+from frappe.database.utils import DefaultOrderBy, FallBackDateTimeStr
 from frappe.exceptions import ImplicitCommitError, QueryDeadlockError, QueryTimeoutError
 from frappe.model import float_like_fields, table_fields
 from frappe.utils.data import cint, cstr, flt, get_datetime, get_timedelta, getdate
@@ -308,8 +308,9 @@ class Database:
 		pluck=False,
 		group_by=None,
 		or_filters=None,
+		coerce_filter=None,
 	):
-		where, values = build_conditions(doctype, filters, or_filters)
+		where, values = build_conditions(doctype, filters, or_filters, coerce=coerce_filter)
 		field_sql = build_fields(fields or ["name"])
 		query = f"select {'distinct ' if distinct else ''}{field_sql} from `tab{doctype}`"
 		if where:
@@ -509,6 +510,16 @@ class Database:
 		_add_index(self, f"tab{doctype}", fields, constraint_name, unique=True)
 
 	# ---- values ---------------------------------------------------------------------------------
+	@staticmethod
+	def format_date(date):
+		return getdate(date).strftime("%Y-%m-%d")
+
+	@staticmethod
+	def format_datetime(datetime):
+		if not datetime:
+			return FallBackDateTimeStr
+		return get_datetime(datetime).strftime("%Y-%m-%d %H:%M:%S.%f")
+
 	@staticmethod
 	def to_db_value(value):
 		if isinstance(value, bool):

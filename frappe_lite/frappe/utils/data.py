@@ -90,13 +90,12 @@ def getdate(string_date=None, parse_day_first=False):
 		return None
 	try:
 		return parser.parse(string_date, dayfirst=parse_day_first).date()
-	except (ValueError, OverflowError) as e:
+	except parser.ParserError:
 		import frappe
 
 		frappe.throw(
 			frappe._("{} is not a valid date string.").format(frappe.bold(string_date)),
 			title=frappe._("Invalid Date"),
-			exc=e.__class__,
 		)
 
 
@@ -130,14 +129,11 @@ def get_time(time_str):
 		return (datetime.datetime.min + time_str).time()
 	try:
 		return parser.parse(time_str).time()
-	except ValueError as e:
-		import frappe
-
-		frappe.throw(
-			frappe._("Invalid time string {0}").format(time_str),
-			title=frappe._("Invalid Time"),
-			exc=e.__class__,
-		)
+	except parser.ParserError as e:
+		# "30:00:00" and the like: more than a day of hours (Frappe's parse_timedelta)
+		if (len(e.args) > 1 and "day" in e.args[1]) or "hour must be in" in e.args[0]:
+			return (datetime.datetime.min + parse_timedelta(time_str)).time()
+		raise
 
 
 def get_timedelta(time=None):
@@ -339,3 +335,15 @@ def get_url(uri=None):
 	if uri:
 		return host.rstrip("/") + "/" + uri.lstrip("/")
 	return host
+
+
+TIMEDELTA_DAY_PATTERN = re.compile(
+	r"(?P<days>[-\d]+) day[s]*, (?P<hours>\d+):(?P<minutes>\d+):(?P<seconds>\d[\.\d+]*)"
+)
+TIMEDELTA_BASE_PATTERN = re.compile(r"(?P<hours>\d+):(?P<minutes>\d+):(?P<seconds>\d[\.\d+]*)")
+
+
+def parse_timedelta(s: str) -> datetime.timedelta:
+	"""A timedelta from "H:M:S[.f]" or "N day(s), H:M:S" (str() of a timedelta)."""
+	m = TIMEDELTA_DAY_PATTERN.match(s) if "day" in s else TIMEDELTA_BASE_PATTERN.match(s)
+	return datetime.timedelta(**{key: float(val) for key, val in m.groupdict().items()})
