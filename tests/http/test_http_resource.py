@@ -164,5 +164,5 @@ class TestWrite:
 			http_site.url(NOTES), json={"title": title}, headers=token_header(reader), timeout=10
 		)
 		assert r.status_code == 403
-		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note"
+		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note (<strong>create</strong>)"
 		assert not http_site.note_exists(title)

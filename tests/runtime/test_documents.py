@@ -116,7 +116,7 @@ def test_naming_series_and_formats(fl, lite_site):
 		({"title": None}, "MandatoryError"),
 		({"title": "x" * 21}, "CharacterLengthExceededError"),
 		({"status": "Bogus"}, "ValidationError"),
-		({"rate": -1}, "NonNegativeError"),
+		({"amount": -1}, "NonNegativeError"),
 		({"ref": "LFI-00000"}, "LinkValidationError"),
 		({"title": "reject me"}, "ValidationError"),
 	],

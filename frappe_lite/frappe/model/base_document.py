@@ -8,33 +8,23 @@ import weakref
 
 import frappe
 from frappe import _
+from frappe.database.schema import TYPE_MAP
 from frappe.model import (
 	child_table_fields,
-	data_fieldtypes,
 	datetime_fields,
 	default_fields,
 	float_like_fields,
 	table_fields,
 )
 from frappe.model.docstatus import DocStatus
-from frappe.utils.data import cint, cstr, flt, now
+from frappe.utils.data import cint, cstr, flt, now, strip_html
 
 _controllers: dict = {}
 # The class of a DocType without a controller of its own: frappe.model.document.Document. Document is built
 # on BaseDocument, so document.py registers it here (register_default_controller) rather than this module
 # importing it back (Frappe's base_document imports it inside import_controller: an import cycle).
 _default_controller = None
-_LENGTH_CHECKED = (
-	"Data",
-	"Link",
-	"Dynamic Link",
-	"Select",
-	"Read Only",
-	"Color",
-	"Icon",
-	"Phone",
-	"Autocomplete",
-)
+MAX_POSITIVE_VALUE = {"smallint": 2**15 - 1, "int": 2**31 - 1, "bigint": 2**63 - 1}
 
 
 def register_default_controller(cls):
@@ -422,82 +412,166 @@ class BaseDocument:
 				self.show_unique_validation_message(e)
 			raise
 
-	# ---- validations (BaseDocument._validate_*) ---------------------------------------------------
+	# ---- validations (BaseDocument._validate_*, v15 wording) -----------------------------------------
 	def _get_missing_mandatory_fields(self):
+		"""[(fieldname, message)] for required fields without content (HTML tags alone are no content)."""
+
+		def get_msg(df):
+			if df.fieldtype in table_fields:
+				return "{}: {}: {}".format(_("Error"), _("Data missing in table"), _(df.label))
+			# a child row
+			elif self.get("parentfield"):
+				return "{}: {} {} #{}: {}: {}".format(
+					_("Error"),
+					frappe.bold(_(self.doctype)),
+					_("Row"),
+					self.idx,
+					_("Value missing for"),
+					_(df.label),
+				)
+			return _("Error: Value missing for {0}: {1}").format(_(df.parent or self.doctype), _(df.label))
+
+		def has_content(df):
+			value = cstr(self.get(df.fieldname))
+			has_text_content = strip_html(value).strip()
+			has_img_tag = "<img" in value
+			if df.fieldtype == "Text Editor" and (has_text_content or has_img_tag):
+				return True
+			if df.fieldtype == "Code" and df.get("options") == "HTML" and (has_text_content or has_img_tag):
+				return True
+			return has_text_content
+
 		missing = []
 		for df in self.meta.fields:
-			if not df.get("reqd") or df.fieldtype not in data_fieldtypes and df.fieldtype not in table_fields:
+			if not df.get("reqd"):
 				continue
-			value = self.get(df.fieldname)
-			if df.fieldtype in table_fields:
-				if not value:
-					missing.append((df.fieldname, df.label or df.fieldname))
-				continue
-			if value is None or (isinstance(value, str) and not value.strip()):
-				missing.append((df.fieldname, df.label or df.fieldname))
-			elif df.fieldtype in ("Float", "Currency", "Percent", "Int", "Check") and value in ("", None):
-				missing.append((df.fieldname, df.label or df.fieldname))
+			if self.get(df.fieldname) in (None, []) or not has_content(df):
+				missing.append((df.fieldname, get_msg(df)))
+		# a child row needs its parent
+		if self.meta.istable:
+			for fieldname in ("parent", "parenttype"):
+				if not self.get(fieldname):
+					missing.append((fieldname, get_msg(frappe._dict(label=fieldname))))
 		return missing
 
-	def _validate_selects(self):
-		for df in self.meta.get_select_fields():
-			value = self.get(df.fieldname)
-			options = (df.options or "").split("\n")
-			if not value or df.fieldname == "naming_series" or not df.options:
+	def get_invalid_links(self, is_submittable=False):
+		"""([(fieldname, docname, message)] of Link/Dynamic Link values naming no document, []). A valid
+		value is rewritten with the name as stored (the database compares case-insensitively)."""
+
+		def get_msg(df, docname):
+			if self.get("parentfield"):
+				return "{} #{}: {}: {}".format(_("Row"), self.idx, _(df.label), docname)
+			return f"{_(df.label)}: {docname}"
+
+		invalid_links = []
+		fields = self.meta.get_link_fields() + [f for f in self.meta.fields if f.fieldtype == "Dynamic Link"]
+		for df in fields:
+			docname = self.get(df.fieldname)
+			if not docname:
 				continue
-			if cstr(value) not in options:
-				label = _(df.label or df.fieldname)
-				comma_options = '", "'.join(_(o) for o in options)
+			if df.fieldtype == "Link":
+				doctype = df.options
+				if not doctype:
+					frappe.throw(_("Options not set for link field {0}").format(df.fieldname))
+			else:
+				doctype = self.get(df.options)
+				if not doctype:
+					frappe.throw(_("{0} must be set first").format(self.meta.get_label(df.options)))
+			meta = frappe.get_meta(doctype)
+			if meta.issingle:
+				name = doctype if docname == doctype else None
+			else:
+				name = frappe.db.get_value(doctype, docname, "name", order_by=None)
+			if name:
+				self.__dict__[df.fieldname] = name
+			else:
+				invalid_links.append((df.fieldname, docname, get_msg(df, docname)))
+		return invalid_links, []
+
+	def _validate_selects(self):
+		if frappe.flags.in_import:
+			return
+		for df in self.meta.get_select_fields():
+			if df.fieldname == "naming_series" or not (self.get(df.fieldname) and df.options):
+				continue
+			options = (df.options or "").split("\n")
+			# strip and set
+			self.set(df.fieldname, cstr(self.get(df.fieldname)).strip())
+			value = self.get(df.fieldname)
+			if value not in options and not (frappe.flags.in_test and value.startswith("_T-")):
+				prefix = _("Row #{0}:").format(self.idx) if self.get("parentfield") else ""
+				label = _(self.meta.get_label(df.fieldname))
+				comma_options = '", "'.join(_(each) for each in options)
 				frappe.throw(
-					_('{0} cannot be "{1}". It should be one of "{2}"').format(label, value, comma_options),
-					title=_("Invalid Value"),
+					_('{0} {1} cannot be "{2}". It should be one of "{3}"').format(
+						prefix, label, value, comma_options
+					)
 				)
 
 	def _validate_length(self):
-		for df in self.meta.fields:
-			if df.fieldtype not in _LENGTH_CHECKED:
+		"""Text longer than its varchar column, or a number outside its int column, cannot be stored."""
+		if frappe.flags.in_install:
+			return
+		if self.meta.issingle:
+			# a Single's values are text in tabSingles
+			return
+		for fieldname, value in self.get_valid_dict().items():
+			df = self.meta.get_field(fieldname)
+			if not df or df.fieldtype == "Check" or df.fieldtype not in TYPE_MAP:
 				continue
-			value = self.get(df.fieldname)
-			if value is None:
-				continue
-			max_length = cint(df.get("length")) or 140
-			if len(cstr(value)) > max_length:
-				self.throw_length_exceeded_error(df, max_length, value)
+			column_type, default_length = TYPE_MAP[df.fieldtype]
+			if column_type == "varchar":
+				max_length = cint(df.get("length")) or cint(default_length)
+				if len(cstr(value)) > max_length:
+					self.throw_length_exceeded_error(df, max_length, value)
+			elif column_type in ("int", "bigint", "smallint"):
+				if cint(df.get("length")) > 11:  # bigint for length > 11
+					column_type = "bigint"
+				max_length = MAX_POSITIVE_VALUE[column_type]
+				if abs(cint(value)) > max_length:
+					self.throw_length_exceeded_error(df, max_length, value)
 
 	def throw_length_exceeded_error(self, df, max_length, value):
-		reference = f"{_(self.doctype)} {self.name}" if self.name else _(self.doctype)
+		if self.get("parentfield"):
+			reference = _("{0}, Row {1}").format(_(self.doctype), self.idx)
+		else:
+			reference = f"{_(self.doctype)} {self.name}"
 		frappe.throw(
 			_("{0}: '{1}' ({3}) will get truncated, as max characters allowed is {2}").format(
-				reference, _(df.label or df.fieldname), max_length, value
+				reference, frappe.bold(_(df.label)), max_length, value
 			),
 			frappe.CharacterLengthExceededError,
 			title=_("Value too big"),
 		)
 
 	def _validate_non_negative(self):
+		def get_msg(df):
+			if self.get("parentfield"):
+				return "{} {} #{}: {} {}".format(
+					frappe.bold(_(self.doctype)),
+					_("Row"),
+					self.idx,
+					_("Value cannot be negative for"),
+					frappe.bold(_(df.label)),
+				)
+			return _("Value cannot be negative for {0}: {1}").format(
+				_(df.parent or self.doctype), frappe.bold(_(df.label))
+			)
+
 		for df in self.meta.fields:
-			if df.get("non_negative") and df.fieldtype in ("Int", "Float", "Currency", "Percent"):
+			if df.get("non_negative") and df.fieldtype in ("Int", "Float", "Currency"):
 				if flt(self.get(df.fieldname)) < 0:
-					frappe.throw(
-						_("{0} cannot be negative").format(_(df.label or df.fieldname)),
-						frappe.NonNegativeError,
-						title=_("Negative Value"),
-					)
+					frappe.throw(get_msg(df), frappe.NonNegativeError, title=_("Negative Value"))
 
 	def _validate_links(self):
-		if self.flags.ignore_links or frappe.flags.in_install:
+		if self.flags.ignore_links:
 			return
-		invalid = []
-		for d in [self, *self.get_all_children()]:
-			for df in d.meta.get_link_fields():
-				value = d.get(df.fieldname)
-				if value and df.options and not frappe.db.exists(df.options, value):
-					invalid.append((df.fieldname, value, df.label or df.fieldname))
-		if invalid:
-			msg = ", ".join(f"{_(label)}: {value}" for _fn, value, label in invalid)
-			frappe.throw(
-				_("Could not find {0}").format(msg), frappe.LinkValidationError, title=_("Links Validation")
-			)
+		invalid_links, _cancelled = self.get_invalid_links()
+		for d in self.get_all_children():
+			invalid_links.extend(d.get_invalid_links(is_submittable=self.meta.is_submittable)[0])
+		if invalid_links:
+			msg = ", ".join(each[2] for each in invalid_links)
+			frappe.throw(_("Could not find {0}").format(msg), frappe.LinkValidationError)
 
 
 def _filter(data, filters, limit=None):

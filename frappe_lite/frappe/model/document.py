@@ -11,6 +11,7 @@ from frappe.model import (
 )
 from frappe.model.base_document import BaseDocument, get_controller, register_default_controller  # noqa: F401
 from frappe.utils.data import cstr, flt, get_datetime, now
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 
 class Document(BaseDocument):
@@ -128,8 +129,10 @@ class Document(BaseDocument):
 		return has_permission(self.doctype, permtype, self, user=user)
 
 	def raise_no_permission_to(self, perm_type):
-		frappe.flags.error_message = _("Insufficient Permission for {0}").format(_(self.doctype))
-		raise frappe.PermissionError(frappe.flags.error_message)
+		frappe.flags.error_message = (
+			_("Insufficient Permission for {0}").format(self.doctype) + f" ({frappe.bold(_(perm_type))})"
+		)
+		raise frappe.PermissionError
 
 	# ---- insert / save ----------------------------------------------------------------------------
 	def _set_defaults(self):
@@ -306,55 +309,48 @@ class Document(BaseDocument):
 				)
 
 	def _validate(self):
-		"""BaseDocument checks, run after the controller's validate (as Frappe does)."""
-		if not self.flags.ignore_mandatory:
-			self._validate_mandatory()
-		for d in [self, *self.get_all_children()]:
-			d._validate_selects()
-			d._validate_length()
-			d._validate_non_negative()
+		"""BaseDocument checks, run after the controller's validate (as Frappe does): mandatory, selects,
+		non-negative, length; then passwords."""
+		self._validate_mandatory()
+		self._validate_selects()
+		self._validate_non_negative()
+		self._validate_length()
 		self._save_passwords()
+		for d in self.get_all_children():
+			d._validate_selects()
+			d._validate_non_negative()
+			d._validate_length()
+			d._save_passwords()
 
 	def _validate_mandatory(self):
 		if self.flags.ignore_mandatory:
 			return
-		missing = []
-		for d in [self, *self.get_all_children()]:
-			missing.extend((d, label) for _fn, label in d._get_missing_mandatory_fields())
+		missing = self._get_missing_mandatory_fields()
+		for d in self.get_all_children():
+			missing.extend(d._get_missing_mandatory_fields())
 		if not missing:
 			return
-		for d, label in missing:
-			if d.get("parentfield"):
-				msg = _("Error: Data missing in table {0}, row {1}: {2}").format(
-					_(d.parentfield), d.idx, _(label)
-				)
-			else:
-				msg = _("Error: Value missing for {0}: {1}").format(_(d.doctype), _(label))
+		for _fieldname, msg in missing:
 			frappe.msgprint(msg)
 		raise frappe.MandatoryError(
 			"[{doctype}, {name}]: {fields}".format(
-				fields=", ".join(label for _d, label in missing), doctype=self.doctype, name=self.name
+				fields=", ".join(each[0] for each in missing), doctype=self.doctype, name=self.name
 			)
 		)
 
 	def _save_passwords(self):
 		if self.flags.ignore_save_passwords is True:
 			return
-		for d in [self, *self.get_all_children()]:
-			for df in d.meta.get_password_fields():
-				value = d.get(df.fieldname)
-				if value and not is_dummy_password(value):
-					from frappe.utils.password import set_encrypted_password
-
-					set_encrypted_password(d.doctype, d.name, value, df.fieldname)
-					d.set(df.fieldname, "*" * len(value))
+		for df in self.meta.get_password_fields():
+			value = self.get(df.fieldname)
+			if value and not is_dummy_password(value):
+				set_encrypted_password(self.doctype, self.name, value, df.fieldname)
+				self.set(df.fieldname, "*" * len(value))
 
 	def get_password(self, fieldname="password", raise_exception=True):
 		value = self.get(fieldname)
 		if value and not is_dummy_password(value):
 			return value
-		from frappe.utils.password import get_decrypted_password
-
 		return get_decrypted_password(self.doctype, self.name, fieldname, raise_exception=raise_exception)
 
 	def check_if_latest(self):

@@ -347,3 +347,11 @@ def parse_timedelta(s: str) -> datetime.timedelta:
 	"""A timedelta from "H:M:S[.f]" or "N day(s), H:M:S" (str() of a timedelta)."""
 	m = TIMEDELTA_DAY_PATTERN.match(s) if "day" in s else TIMEDELTA_BASE_PATTERN.match(s)
 	return datetime.timedelta(**{key: float(val) for key, val in m.groupdict().items()})
+
+
+_striptags_re = re.compile(r"<[^>]*>")
+
+
+def strip_html(text: str) -> str:
+	"""removes anything enclosed in and including <>"""
+	return _striptags_re.sub("", text)
