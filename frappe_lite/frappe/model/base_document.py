@@ -412,6 +412,20 @@ class BaseDocument:
 				self.show_unique_validation_message(e)
 			raise
 
+	def get_formatted(
+		self, fieldname, doc=None, currency=None, absolute_value=False, translated=False, format=None
+	):
+		"""A field's value as people read it (frappe.utils.formatters.format_value)."""
+		from frappe.utils.formatters import format_value
+
+		df = self.meta.get_field(fieldname) or _default_df(fieldname)
+		val = self.get(fieldname)
+		if translated:
+			val = _(val)
+		if absolute_value and isinstance(val, int | float):
+			val = abs(val)
+		return format_value(val, df=df, doc=doc or self, currency=currency, format=format)
+
 	# ---- validations (BaseDocument._validate_*, v15 wording) -----------------------------------------
 	def _get_missing_mandatory_fields(self):
 		"""[(fieldname, message)] for required fields without content (HTML tags alone are no content)."""
@@ -572,6 +586,17 @@ class BaseDocument:
 		if invalid_links:
 			msg = ", ".join(each[2] for each in invalid_links)
 			frappe.throw(_("Could not find {0}").format(msg), frappe.LinkValidationError)
+
+
+def _default_df(fieldname):
+	"""The DocField Frappe assumes for a standard column (frappe.model.meta.get_default_df)."""
+	if fieldname in ("creation", "modified"):
+		return frappe._dict(fieldname=fieldname, fieldtype="Datetime")
+	if fieldname in ("idx", "docstatus"):
+		return frappe._dict(fieldname=fieldname, fieldtype="Int")
+	if fieldname in default_fields + child_table_fields:
+		return frappe._dict(fieldname=fieldname, fieldtype="Data")
+	return None
 
 
 def _filter(data, filters, limit=None):

@@ -1,16 +1,11 @@
 # Documents, following frappe/model/document.py (v15): the same constructor forms, the same hook order on
 # insert/save, the same validations and exceptions. Field access and row values: model/base_document.py.
 import datetime
-from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.model import (
-	data_fieldtypes,
-	table_fields,
-)
 from frappe.model.base_document import BaseDocument, get_controller, register_default_controller  # noqa: F401
-from frappe.utils.data import cstr, flt, get_datetime, now
+from frappe.utils.data import cstr, get_datetime, now
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 
@@ -403,36 +398,19 @@ class Document(BaseDocument):
 		self.run_method("on_change")
 
 	def save_version(self):
-		"""A Version row describing what changed, when the DocType tracks changes."""
+		"""A Version row with the diff against the document before this save (Version.update_version_info):
+		none on insert, none when nothing changed, none in tests unless asked (save(ignore_version=False))."""
 		if (
 			not self.meta.track_changes
-			or self.flags.ignore_version
 			or self.doctype == "Version"
+			or self.flags.ignore_version
 			or frappe.flags.in_install
+			or (not self.get_doc_before_save() and frappe.flags.in_patch)
 		):
 			return
-		previous = self.get_doc_before_save()
 		version = frappe.new_doc("Version")
-		if previous is None:
-			version.ref_doctype = self.doctype
-			version.docname = self.name
-			version.data = frappe.as_json({"creation": [["creation", str(self.creation)]]}, indent=None)
-		else:
-			changed = []
-			for df in self.meta.fields:
-				if df.fieldtype in table_fields or df.fieldtype not in data_fieldtypes:
-					continue
-				old, new = previous.get(df.fieldname), self.get(df.fieldname)
-				if _normalise_for_compare(old) != _normalise_for_compare(new):
-					changed.append([df.fieldname, _jsonable(old), _jsonable(new)])
-			if not changed:
-				return
-			version.ref_doctype = self.doctype
-			version.docname = self.name
-			version.data = frappe.as_json(
-				{"changed": changed, "added": [], "removed": [], "row_changed": []}, indent=None
-			)
-		version.insert(ignore_permissions=True)
+		if version.update_version_info(self.get_doc_before_save(), self):
+			version.insert(ignore_permissions=True)
 
 	# ---- other operations ---------------------------------------------------------------------------
 	def db_set(self, fieldname, value=None, update_modified=True, notify=False, commit=False):
@@ -524,22 +502,6 @@ def _single_text(value):
 
 def is_dummy_password(pwd):
 	return "".join(set(cstr(pwd))) == "*"
-
-
-def _normalise_for_compare(v):
-	if v in (None, "", 0, 0.0):
-		return None
-	if isinstance(v, (datetime.datetime, datetime.date)):
-		return str(get_datetime(v))
-	if isinstance(v, (float, int, Decimal)) and not isinstance(v, bool):
-		return flt(v, 9)
-	return cstr(v)
-
-
-def _jsonable(v):
-	if isinstance(v, (datetime.datetime, datetime.date, datetime.timedelta, Decimal)):
-		return str(v)
-	return v
 
 
 def _doc_event_handlers(doctype, method):
