@@ -1,5 +1,5 @@
-# `migrate`, following frappe/migrate.py (v15) SiteMigration: bring a site's schema, patches, scheduled
-# jobs and fixtures up to the installed apps' code.
+# `migrate`, following frappe/migrate.py (v15) SiteMigration: before_migrate hooks, then the site's schema
+# and patches, scheduled jobs and fixtures brought up to the installed apps' code, then after_migrate hooks.
 # Difference kept: each app's tables are synced and then its pending patches run, app by app (Frappe runs
 # the [pre_model_sync] patches of every app, syncs every app, then the [post_model_sync] patches).
 import frappe
@@ -21,6 +21,12 @@ class SiteMigration:
 		frappe.local.flags.in_migrate = False
 		clear_meta_cache()
 
+	def pre_schema_updates(self):
+		"""before_migrate hooks of every installed app."""
+		for app in frappe.get_installed_apps():
+			for fn in frappe.get_hooks("before_migrate", app_name=app):
+				frappe.get_attr(fn)()
+
 	def run_schema_updates(self):
 		for app in frappe.get_installed_apps():
 			sync_for(app)
@@ -29,6 +35,9 @@ class SiteMigration:
 	def post_schema_updates(self):
 		sync_jobs()
 		sync_fixtures()
+		for app in frappe.get_installed_apps():
+			for fn in frappe.get_hooks("after_migrate", app_name=app):
+				frappe.get_attr(fn)()
 		frappe.db.commit()
 
 	def run(self, site=None):
@@ -37,6 +46,8 @@ class SiteMigration:
 			frappe.connect()
 		self.setUp()
 		try:
+			self.pre_schema_updates()
+			frappe.db.commit()
 			self.run_schema_updates()
 			self.post_schema_updates()
 		finally:
