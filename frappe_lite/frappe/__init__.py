@@ -49,6 +49,17 @@ response = LocalProxy(lambda: local.response)
 conf = LocalProxy(lambda: local.conf)
 lang = LocalProxy(lambda: local.lang)
 
+
+def _get_cache():
+	from frappe.utils.redis_wrapper import get_cache
+
+	return get_cache()
+
+
+# frappe.cache (and frappe.cache(), as v15 allows both): the site's Redis cache (`redis_cache` in the site or
+# common config), or an in-process one (frappe/utils/redis_wrapper.py).
+cache = LocalProxy(_get_cache)
+
 # whitelist registry (frappe.whitelisted etc.)
 whitelisted = set()
 guest_methods = set()
@@ -139,11 +150,10 @@ def get_site_config(sites_path=None, site_path=None, force=False):
 		site_config = os.path.join(site_path, "site_config.json")
 		if os.path.exists(site_config):
 			config.update(_read_json(site_config))
-	if config.get("db_type", "sqlite") == "sqlite" and site_path and not config.get("db_path"):
-		config["db_path"] = os.path.join(site_path, "db.sqlite3")
-	elif config.get("db_path") and site_path and not os.path.isabs(config["db_path"]):
-		config["db_path"] = os.path.join(site_path, config["db_path"])
-	return _dict(config)
+	from frappe.database import get_dialect
+
+	# backend-derived keys (a SQLite site's db_path)
+	return _dict(get_dialect(config).complete_site_config(config, site_path))
 
 
 def _read_json(path):
@@ -187,6 +197,8 @@ def set_user(username: str):
 	local.session.user = username
 	local.user_roles = None
 	local.role_permissions = {}
+	local.new_doc_templates = {}  # a template holds its owner (frappe.set_user)
+	local.cache = {}
 	local.user = username
 
 
@@ -494,7 +506,8 @@ def get_meta(doctype, cached=True):
 
 def get_doc(*args, **kwargs):
 	"""A Document: get_doc(doc) | get_doc("Single") | get_doc(dt, name, for_update=) | get_doc({...}) | get_doc(doctype=..., **fields)."""
-	from frappe.model.document import BaseDocument, get_controller
+	from frappe.model.base_document import BaseDocument, get_controller
+	from frappe.model.document import Document  # noqa: F401 (registers the default controller)
 
 	if args and isinstance(args[0], BaseDocument):
 		return args[0]
@@ -541,6 +554,32 @@ def get_cached_doc(*args, **kwargs):
 	if key not in cache:
 		cache[key] = get_doc(*args, **kwargs)
 	return cache[key]
+
+
+def clear_cache(user: str | None = None, doctype: str | None = None):
+	"""Clear a User's, a DocType's or the whole site's cache (frappe.clear_cache)."""
+	from frappe.model.meta import clear_meta_cache
+
+	if doctype:
+		clear_meta_cache()
+		clear_document_cache(doctype)
+		local.new_doc_templates = {}
+	elif user:
+		getattr(local, "user_roles_cache", {}).pop(user, None)
+	else:
+		# every key of this site, except those the persistent_cache_keys hook keeps
+		keys_to_delete = set(cache.get_keys(""))
+		for key in get_hooks("persistent_cache_keys"):
+			keys_to_delete.difference_update(cache.get_keys(key))
+		cache.delete_value(list(keys_to_delete), make_keys=False)
+		local.cache = {}
+		local.new_doc_templates = {}
+		local.user_roles_cache = {}
+		clear_meta_cache()
+		clear_document_cache()
+		for fn in get_hooks("clear_cache"):
+			get_attr(fn)()
+	local.role_permissions = {}
 
 
 def clear_document_cache(doctype=None, name=None):

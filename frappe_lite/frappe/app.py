@@ -16,6 +16,7 @@ import frappe.utils.response
 from frappe import _
 from frappe.auth import UNSAFE_HTTP_METHODS, HTTPRequest, get_request_header, validate_auth
 from frappe.utils import cint
+from frappe.utils.error import log_error_snapshot
 from frappe.website.serve import get_response, render_message_page
 
 # Set by `serve` (or the gunicorn config) before workers fork: the one site this server is for.
@@ -200,13 +201,6 @@ def handle_exception(e):
 		log_error_snapshot(e)
 
 	return response
-
-
-def log_error_snapshot(e):
-	"""Frappe writes a file snapshot for 5xx errors; frappe_lite prints the traceback to the server log."""
-	import sys
-
-	print(frappe.utils.get_traceback(), file=sys.stderr, flush=True)
 
 
 def sync_database(rollback: bool) -> bool:

@@ -14,7 +14,13 @@ from werkzeug.wrappers import Response
 
 import frappe
 from frappe import _
-from frappe.sessions import Session, clear_sessions, delete_session, get_expiry_in_seconds
+from frappe.sessions import (
+	Session,
+	clear_cookies,
+	clear_sessions,
+	delete_session,
+	get_expiry_in_seconds,
+)
 from frappe.utils import cint
 from frappe.utils.password import check_password, get_decrypted_password
 
@@ -288,15 +294,6 @@ class CookieManager:
 @frappe.whitelist()
 def get_logged_user():
 	return frappe.session.user
-
-
-def clear_cookies():
-	if getattr(frappe.local, "session", None):
-		frappe.session.sid = ""
-	if getattr(frappe.local, "cookie_manager", None):
-		frappe.local.cookie_manager.delete_cookie(
-			["full_name", "user_id", "sid", "user_image", "system_user"]
-		)
 
 
 def validate_auth():

@@ -29,6 +29,17 @@ def generate_csrf_token():
 		frappe.local.session_obj.update(force=True)
 
 
+def clear_cookies():
+	"""Forget the session's cookies (frappe.auth.clear_cookies in Frappe, which frappe.auth re-exports:
+	sessions sit below auth, and a resumed session that expired clears them too)."""
+	if getattr(frappe.local, "session", None):
+		frappe.session.sid = ""
+	if getattr(frappe.local, "cookie_manager", None):
+		frappe.local.cookie_manager.delete_cookie(
+			["full_name", "user_id", "sid", "user_image", "system_user"]
+		)
+
+
 def clear_sessions(user=None, keep_current=False, force=False):
 	"""Delete the sessions of `user` (default: the current user), optionally keeping the current one."""
 	if not user:
@@ -173,8 +184,6 @@ class Session:
 
 	def get_session_record(self):
 		"""The stored session data, or the standard Guest record (and a `session_expired` flag)."""
-		from frappe.auth import clear_cookies
-
 		record = self.get_session_data()
 
 		if not record:

@@ -12,11 +12,10 @@ import sys
 import tempfile
 import time
 import unittest
-import uuid
-from urllib.parse import quote
 
 import frappe
 import frappe.utils.scheduler
+from frappe.database import get_dialect
 from frappe.utils import cint
 
 SLOW_TEST_THRESHOLD = 2
@@ -54,17 +53,10 @@ def run_on_throwaway_site(site: str, sites_path: str | None = None, **kwargs) ->
 	if os.path.exists(common_config):
 		shutil.copy(common_config, test_sites_path)
 
-	db_url = None
-	if conf.get("db_type") == "mariadb":
-		user = quote(conf.get("db_user") or "root", safe="")
-		password = quote(str(conf.get("db_password") or ""), safe="")
-		host = conf.get("db_host") or "127.0.0.1"
-		port = conf.get("db_port") or 3306
-		db_url = f"mysql://{user}:{password}@{host}:{port}/fltest_{uuid.uuid4().hex[:12]}"
+	dialect = get_dialect(conf)
+	db_url = dialect.test_db_url(conf)
 
-	print(
-		f"Creating test site {TEST_SITE} ({conf.get('db_type') or 'sqlite'}) with apps: {', '.join(apps) or '-'}"
-	)
+	print(f"Creating test site {TEST_SITE} ({dialect.name}) with apps: {', '.join(apps) or '-'}")
 	created = False
 	try:
 		cloned_config = {key: value for key, value in conf.items() if key not in _NOT_CLONED}

@@ -133,11 +133,36 @@ class TestWrite:
 		assert r.json() == {"data": "ok"}
 		assert not http_site.note_exists(title)
 
+	def test_delete_of_a_linked_note_is_417(self, http_site, manager):
+		"""v15 delete_doc refuses while another document links to it: LinkExistsError, 417, Frappe's message."""
+		first, second = unique("linked"), unique("linking")
+		for title, follows in ((first, None), (second, first)):
+			r = requests.post(
+				http_site.url(NOTES),
+				json={"title": title, "follows": follows},
+				headers=token_header(manager),
+				timeout=10,
+			)
+			assert r.status_code == 200, r.text
+		r = requests.delete(http_site.url(f"{NOTES}/{first}"), headers=token_header(manager), timeout=10)
+		assert r.status_code == 417, r.text
+		body = r.json()
+		assert body["exc_type"] == "LinkExistsError"
+		message = json.loads(json.loads(body["_server_messages"])[0])["message"]
+		assert message == (
+			f'Cannot delete or cancel because HTTP Note <a href="/app/Form/HTTP Note/{first}">{first}</a>'
+			f' is linked with HTTP Note <a href="/app/Form/HTTP Note/{second}">{second}</a> '
+		)
+		assert http_site.note_exists(first)  # the failed request rolled back
+		for title in (second, first):
+			r = requests.delete(http_site.url(f"{NOTES}/{title}"), headers=token_header(manager), timeout=10)
+			assert r.status_code == 202, r.text
+
 	def test_reader_cannot_create(self, http_site, reader):
 		title = unique("rest")
 		r = requests.post(
 			http_site.url(NOTES), json={"title": title}, headers=token_header(reader), timeout=10
 		)
 		assert r.status_code == 403
-		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note"
+		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note (<strong>create</strong>)"
 		assert not http_site.note_exists(title)

@@ -116,7 +116,7 @@ def test_naming_series_and_formats(fl, lite_site):
 		({"title": None}, "MandatoryError"),
 		({"title": "x" * 21}, "CharacterLengthExceededError"),
 		({"status": "Bogus"}, "ValidationError"),
-		({"rate": -1}, "NonNegativeError"),
+		({"amount": -1}, "NonNegativeError"),
 		({"ref": "LFI-00000"}, "LinkValidationError"),
 		({"title": "reject me"}, "ValidationError"),
 	],
@@ -214,14 +214,15 @@ def test_db_set_reload_comment_version_and_delete(fl):
 	from lite_fixture.events import EVENTS
 
 	doc = make_item(frappe, title="v1")
-	assert frappe.db.count("Version", {"ref_doctype": "LF Item", "docname": doc.name}) == 1
+	# v15: an insert writes no Version (tests/runtime/test_v15_versions.py has the details)
+	assert frappe.db.count("Version", {"ref_doctype": "LF Item", "docname": doc.name}) == 0
 	doc.title = "v2"
 	doc.save()
 	versions = frappe.get_all(
 		"Version", filters={"docname": doc.name}, fields=["data"], order_by="creation asc"
 	)
-	assert len(versions) == 2
-	assert ["title", "v1", "v2"] in json.loads(versions[1].data)["changed"]
+	assert len(versions) == 1
+	assert ["title", "v1", "v2"] in json.loads(versions[0].data)["changed"]
 	modified = doc.modified
 	doc.db_set("notes", "set directly")
 	assert frappe.db.get_value("LF Item", doc.name, "notes") == "set directly"

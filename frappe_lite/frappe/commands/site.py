@@ -41,10 +41,10 @@ def new_site(context, site, db_url, admin_password, install_apps, force, time_zo
 		force=force,
 		time_zone=time_zone,
 	)
+	backend = frappe.db.dialect.title
 	frappe.destroy()
 	if set_default:
 		_use(context.sites_path, site)
-	backend = "MariaDB" if db_url else "SQLite"
 	click.echo(f"*** Site {site} created ({backend}) in {os.path.join(context.sites_path, site)} ***")
 
 
@@ -69,11 +69,11 @@ def install_app(context, apps, force):
 @pass_context
 def migrate(context):
 	"""Sync DocTypes (new columns and indexes, no data lost), run patches, resync jobs and fixtures."""
-	from frappe.installer import migrate as _migrate
+	from frappe.migrate import SiteMigration
 
 	site = _connect(context)
 	try:
-		_migrate()
+		SiteMigration().run()
 		click.echo(f"Migrated {site}")
 	finally:
 		frappe.destroy()
@@ -84,11 +84,11 @@ def migrate(context):
 @pass_context
 def backup(context, backup_path):
 	"""A consistent, restorable copy of the database (SQLite backup API or mysqldump)."""
-	from frappe.installer import backup as _backup
+	from frappe.utils.backups import new_backup
 
 	_connect(context)
 	try:
-		path = _backup(backup_path)
+		path = new_backup(backup_path)
 		click.echo(f"Backup written to {path}")
 	finally:
 		frappe.destroy()
@@ -99,11 +99,11 @@ def backup(context, backup_path):
 @pass_context
 def restore(context, path):
 	"""Replace the site's database with a backup made by `backup`."""
-	from frappe.installer import restore as _restore
+	from frappe.utils.backups import restore_backup
 
 	site = _connect(context)
 	try:
-		_restore(os.path.abspath(path))
+		restore_backup(os.path.abspath(path))
 		click.echo(f"Restored {site} from {path}")
 	finally:
 		frappe.destroy()

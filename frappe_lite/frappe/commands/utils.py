@@ -3,7 +3,6 @@ import ast
 import json
 import os
 import sys
-import tempfile
 import traceback
 from contextlib import contextmanager
 
@@ -11,6 +10,7 @@ import click
 
 import frappe
 from frappe.commands import get_site, pass_context
+from frappe.utils import write_config_value
 
 
 def fail(message: str, code: int = 1):
@@ -214,23 +214,8 @@ def set_config(context, key, value, global_=False, parse=False, as_dict=False):
 		path = os.path.join(sites_path, "common_site_config.json")
 	else:
 		path = os.path.join(sites_path, require_site(context), "site_config.json")
-	update_config_file(path, key, value)
-
-
-def update_config_file(path: str, key: str, value):
-	"""Set `key` in a JSON config file (None deletes it), atomically."""
-	config = {}
-	if os.path.exists(path):
-		with open(path) as f:
-			config = json.load(f)
-	if value is None or value == "None":
-		config.pop(key, None)
-	else:
-		config[key] = value
-	fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".json")
-	with os.fdopen(fd, "w") as f:
-		json.dump(config, f, indent=1, sort_keys=True)
-	os.replace(tmp, path)
+	# set-config keeps the value as given (or as parsed); "None" removes the key
+	write_config_value(path, key, None if value in (None, "None") else value)
 
 
 @click.command("list-apps")

@@ -3,7 +3,7 @@
 # `serve` runs gunicorn, as production benches do (bench's own `serve` is werkzeug's dev server):
 # - MariaDB sites: `--workers` sync worker processes (default: site config `gunicorn_workers`, else
 #   2 × CPU + 1, bench's own default), each request on its own connection.
-# - SQLite sites: a few sync workers (default: one per CPU, at most SQLITE_MAX_WORKERS). The SQLite
+# - SQLite sites: a few sync workers (default: one per CPU, at most the SQLite dialect's max_web_workers). The SQLite
 #   backend serialises writers itself: a transaction takes the file's write lock up front, at its first
 #   write or locking read (BEGIN IMMEDIATE with a busy timeout), never part-way through holding locks,
 #   so concurrent requests queue for the lock instead of failing with "database is locked"; readers
@@ -11,15 +11,13 @@
 #   asking for more is refused with a clear message.
 
 import json
-import multiprocessing
 import os
 
 import click
 
 import frappe
 from frappe.commands import get_site, pass_context
-
-SQLITE_MAX_WORKERS = 8
+from frappe.database import get_dialect
 
 
 @click.command("serve")
@@ -43,17 +41,16 @@ def serve(context, port, host, workers, timeout, access_log):
 	if not served:
 		raise click.ClickException(f"No sites in {sites_path}")
 
-	uses_sqlite = any(get_db_type(sites_path, site) == "sqlite" for site in served)
-	if uses_sqlite:
-		if workers and workers > SQLITE_MAX_WORKERS:
-			raise click.ClickException(
-				f"SQLite sites are served by at most {SQLITE_MAX_WORKERS} workers (one writer per database file);"
-				f" use MariaDB for --workers {workers}"
-			)
-		workers = workers or min(multiprocessing.cpu_count(), SQLITE_MAX_WORKERS)
-	elif not workers:
-		common = read_json(os.path.join(sites_path, "common_site_config.json"))
-		workers = int(common.get("gunicorn_workers") or multiprocessing.cpu_count() * 2 + 1)
+	common = read_json(os.path.join(sites_path, "common_site_config.json"))
+	dialects = {get_site_dialect(sites_path, site) for site in served}
+	# a backend whose writers queue on one lock (SQLite) caps the workers; the tightest cap wins
+	capped = sorted((d for d in dialects if d.max_web_workers), key=lambda d: d.max_web_workers)
+	if capped and workers and workers > capped[0].max_web_workers:
+		raise click.ClickException(
+			f"{capped[0].title} sites are served by at most {capped[0].max_web_workers} workers"
+			f" ({capped[0].max_web_workers_reason}); use MariaDB for --workers {workers}"
+		)
+	workers = workers or min(d.default_web_workers(common) for d in dialects)
 
 	import frappe.app
 
@@ -74,7 +71,7 @@ def serve(context, port, host, workers, timeout, access_log):
 	}
 	click.echo(
 		f"Serving {', '.join(served) if sites else 'sites by Host header'} on http://{host}:{port}"
-		f" with {workers} worker(s){' (SQLite)' if uses_sqlite else ''}",
+		f" with {workers} worker(s){f' ({capped[0].title})' if capped else ''}",
 		err=True,
 	)
 	WebServer(frappe.app.application_with_statics(), options).run()
@@ -98,11 +95,11 @@ def read_json(path):
 		return {}
 
 
-def get_db_type(sites_path, site):
-	"""The site's backend from its config (site_config over common_site_config; SQLite by default)."""
+def get_site_dialect(sites_path, site):
+	"""The site's backend from its config (site_config over common_site_config), without connecting."""
 	config = read_json(os.path.join(sites_path, "common_site_config.json"))
 	config.update(read_json(os.path.join(sites_path, site, "site_config.json")))
-	return config.get("db_type") or "sqlite"
+	return get_dialect(config)
 
 
 def WebServer(wsgi_app, options):

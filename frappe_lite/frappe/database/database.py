@@ -7,10 +7,12 @@ import string
 
 import frappe
 from frappe.database.query import build_conditions, build_fields, build_order_by, quote_column
-from frappe.exceptions import QueryDeadlockError, QueryTimeoutError
-from frappe.utils.data import cint, cstr, flt, get_datetime, getdate
+from frappe.database.schema import add_index as _add_index
+from frappe.database.utils import DefaultOrderBy, FallBackDateTimeStr
+from frappe.exceptions import ImplicitCommitError, QueryDeadlockError, QueryTimeoutError
+from frappe.model import float_like_fields, table_fields
+from frappe.utils.data import cint, cstr, flt, get_datetime, get_timedelta, getdate
 
-DefaultOrderBy = "KEEP_DEFAULT_ORDERING"
 SINGLE_DOCTYPE_TABLE = "tabSingles"
 IFNULL_PATTERN = re.compile(r"ifnull\(", flags=re.IGNORECASE)
 _DDL_PREFIXES = ("create", "alter", "drop", "truncate", "rename")
@@ -43,6 +45,7 @@ class Database:
 	VARCHAR_LEN = 140
 	MAX_COLUMN_LENGTH = 64
 	db_type = None
+	dialect = None  # the backend's Dialect, set by Dialect.get_db
 
 	def __init__(self, conf):
 		self.conf = conf
@@ -153,8 +156,6 @@ class Database:
 		self.commit()
 
 	def check_implicit_commit(self, query):
-		from frappe.exceptions import ImplicitCommitError
-
 		raise ImplicitCommitError("This statement can cause implicit commit", query)
 
 	# ---- transactions -----------------------------------------------------------------------------
@@ -307,8 +308,9 @@ class Database:
 		pluck=False,
 		group_by=None,
 		or_filters=None,
+		coerce_filter=None,
 	):
-		where, values = build_conditions(doctype, filters, or_filters)
+		where, values = build_conditions(doctype, filters, or_filters, coerce=coerce_filter)
 		field_sql = build_fields(fields or ["name"])
 		query = f"select {'distinct ' if distinct else ''}{field_sql} from `tab{doctype}`"
 		if where:
@@ -331,12 +333,13 @@ class Database:
 				query += " nowait"
 		return self.sql(query, values, as_dict=as_dict, debug=debug, pluck=pluck)
 
-	def get_list(self, doctype, *args, **kwargs):
-		from frappe.model.db_query import DatabaseQuery
+	@staticmethod
+	def get_all(*args, **kwargs):
+		return frappe.get_all(*args, **kwargs)
 
-		return DatabaseQuery(doctype).execute(*args, **kwargs)
-
-	get_all = get_list
+	@staticmethod
+	def get_list(*args, **kwargs):
+		return frappe.get_list(*args, **kwargs)
 
 	def exists(self, dt, dn=None, cache=False):
 		"""The name of a matching document, or None. `dt` may be {"doctype": ..., **filters}."""
@@ -501,16 +504,22 @@ class Database:
 		return column in self.get_table_columns(doctype)
 
 	def add_index(self, doctype, fields, index_name=None):
-		from frappe.database.schema import add_index
-
-		add_index(self, f"tab{doctype}", fields, index_name)
+		_add_index(self, f"tab{doctype}", fields, index_name)
 
 	def add_unique(self, doctype, fields, constraint_name=None):
-		from frappe.database.schema import add_index
-
-		add_index(self, f"tab{doctype}", fields, constraint_name, unique=True)
+		_add_index(self, f"tab{doctype}", fields, constraint_name, unique=True)
 
 	# ---- values ---------------------------------------------------------------------------------
+	@staticmethod
+	def format_date(date):
+		return getdate(date).strftime("%Y-%m-%d")
+
+	@staticmethod
+	def format_datetime(datetime):
+		if not datetime:
+			return FallBackDateTimeStr
+		return get_datetime(datetime).strftime("%Y-%m-%d %H:%M:%S.%f")
+
 	@staticmethod
 	def to_db_value(value):
 		if isinstance(value, bool):
@@ -574,8 +583,6 @@ class Database:
 
 def cast_value(fieldtype, value):
 	"""Cast a tabSingles text value by fieldtype (frappe.utils.data.cast)."""
-	from frappe.model import float_like_fields, table_fields
-
 	if fieldtype in ("Check", "Int"):
 		return cint(value)
 	if fieldtype in float_like_fields:
@@ -589,8 +596,6 @@ def cast_value(fieldtype, value):
 	if fieldtype == "Datetime":
 		return get_datetime(value)
 	if fieldtype == "Time":
-		from frappe.utils.data import get_timedelta
-
 		return get_timedelta(value)
 	return value
 

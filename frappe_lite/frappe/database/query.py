@@ -98,9 +98,11 @@ def _normalise_value(v):
 	return v
 
 
-def _condition(doctype, field, op, value, values):
+def _condition(doctype, field, op, value, values, coerce=None):
 	col = quote_column(field) if "." not in field else field
 	op = (op or "=").strip().lower()
+	if coerce:
+		value = coerce(doctype, field, op, value)
 	if op == "<>":
 		op = "!="
 	if op == "is":
@@ -136,7 +138,7 @@ def _condition(doctype, field, op, value, values):
 	return f"{col} {op} %s"
 
 
-def _conditions_from(doctype, filters, values):
+def _conditions_from(doctype, filters, values, coerce=None):
 	conds = []
 	if filters is None or filters == {} or filters == []:
 		return conds
@@ -151,18 +153,18 @@ def _conditions_from(doctype, filters, values):
 				and isinstance(v[0], str)
 				and v[0].lower().strip() in OPERATORS
 			):
-				conds.append(_condition(doctype, field, v[0], v[1] if len(v) > 1 else None, values))
+				conds.append(_condition(doctype, field, v[0], v[1] if len(v) > 1 else None, values, coerce))
 			else:
-				conds.append(_condition(doctype, field, "=", v, values))
+				conds.append(_condition(doctype, field, "=", v, values, coerce))
 		return conds
 	if isinstance(filters, (list, tuple)):
 		if all(isinstance(f, (str, int)) for f in filters):
 			if len(filters) in (3, 4) and isinstance(filters[1], str) and filters[1].lower() in OPERATORS:
-				return _conditions_from(doctype, [filters], values)
+				return _conditions_from(doctype, [filters], values, coerce)
 			return [_condition(doctype, "name", "in", list(filters), values)]
 		for f in filters:
 			if isinstance(f, dict):
-				conds.extend(_conditions_from(doctype, f, values))
+				conds.extend(_conditions_from(doctype, f, values, coerce))
 			elif isinstance(f, (list, tuple)):
 				if len(f) == 4:
 					_dt, field, op, v = f
@@ -173,18 +175,19 @@ def _conditions_from(doctype, filters, values):
 					op = "="
 				else:
 					frappe.throw(frappe._("Invalid filter {0}").format(f), frappe.DataError)
-				conds.append(_condition(doctype, field, op, v, values))
+				conds.append(_condition(doctype, field, op, v, values, coerce))
 		return conds
 	frappe.throw(frappe._("Invalid filters {0}").format(filters), frappe.DataError)
 
 
-def build_conditions(doctype, filters=None, or_filters=None):
-	"""(where_sql, values) for Frappe-style filters; values are %s placeholders."""
+def build_conditions(doctype, filters=None, or_filters=None, coerce=None):
+	"""(where_sql, values) for Frappe-style filters; values are %s placeholders. `coerce(doctype, field, op,
+	value)` may rewrite each value first (frappe.get_list parses dates by fieldtype; frappe.db does not)."""
 	values = []
-	conds = _conditions_from(doctype, filters, values)
+	conds = _conditions_from(doctype, filters, values, coerce)
 	where = " and ".join(conds)
 	if or_filters:
-		or_conds = _conditions_from(doctype, or_filters, values)
+		or_conds = _conditions_from(doctype, or_filters, values, coerce)
 		if or_conds:
 			or_sql = "(" + " or ".join(or_conds) + ")"
 			where = f"{where} and {or_sql}" if where else or_sql

@@ -1,5 +1,6 @@
 # DocType → table, following frappe/database/schema.py and mariadb/schema.py (v15): Frappe's type map,
 # standard columns, unique/search indexes; migrate adds columns and indexes and never drops data.
+# Definitions are written in MariaDB's terms; the connection's dialect (db.dialect) declares them.
 from frappe.model import child_table_fields, float_like_fields
 from frappe.utils.data import cint, flt
 
@@ -44,6 +45,49 @@ TYPE_MAP = {
 }
 DEFAULT_SHORTCUTS = ("_Today", "Today", "__user", "Now", "now", "__today")
 
+# Frappe's tables that are not DocTypes, created by install_db: (columns, primary key, indexes).
+CORE_TABLES = {
+	"tabSingles": (
+		[("doctype", "varchar(255)"), ("field", "varchar(255)"), ("value", "longtext")],
+		None,
+		[("singles_doctype_field_index", False, ["doctype", "field"])],
+	),
+	"tabSeries": ([("name", "varchar(100)"), ("current", "int(10) not null default 0")], "name", []),
+	"__Auth": (
+		[
+			("doctype", "varchar(140) not null"),
+			("name", "varchar(255) not null"),
+			("fieldname", "varchar(140) not null"),
+			("password", "text not null"),
+			("encrypted", "int(1) not null default 0"),
+		],
+		("doctype", "name", "fieldname"),
+		[],
+	),
+	"tabSessions": (
+		[
+			("user", "varchar(140)"),
+			("sid", "varchar(255)"),
+			("sessiondata", "longtext"),
+			("ipaddress", "varchar(16)"),
+			("lastupdate", "datetime(6) default null"),
+			("status", "varchar(20)"),
+		],
+		"sid",
+		[("sessions_user_index", False, ["user"])],
+	),
+	"tabPatch Log": (
+		[("name", "varchar(140)"), ("patch", "text"), ("creation", "datetime(6)")],
+		"name",
+		[],
+	),
+}
+
+
+def create_core_tables(db):
+	for table, (columns, primary_key, indexes) in CORE_TABLES.items():
+		db.dialect.create_table(db, table, columns, primary_key=primary_key, indexes=indexes)
+
 
 def column_type(df) -> str | None:
 	t = TYPE_MAP.get(df.fieldtype)
@@ -57,7 +101,7 @@ def column_type(df) -> str | None:
 	return f"{name}({size})" if size else name
 
 
-def column_definition(df, db_type) -> str | None:
+def column_definition(df) -> str | None:
 	ctype = column_type(df)
 	if not ctype:
 		return None
@@ -73,9 +117,6 @@ def column_definition(df, db_type) -> str | None:
 		and ctype.startswith("varchar")
 	):
 		ctype += " default " + _quote(default)
-	if db_type == "sqlite" and ctype.startswith(("varchar", "text", "longtext")):
-		# utf8mb4_unicode_ci compares case-insensitively; so must SQLite.
-		ctype += " collate nocase"
 	return ctype
 
 
@@ -83,23 +124,22 @@ def _quote(value):
 	return "'" + str(value).replace("'", "''") + "'"
 
 
-def standard_columns(meta, db_type):
-	nocase = " collate nocase" if db_type == "sqlite" else ""
+def standard_columns(meta):
 	cols = [
-		("name", f"varchar({VARCHAR_LEN}){nocase} primary key"),
+		("name", f"varchar({VARCHAR_LEN})"),
 		("creation", "datetime(6)"),
 		("modified", "datetime(6)"),
-		("modified_by", f"varchar({VARCHAR_LEN}){nocase}"),
-		("owner", f"varchar({VARCHAR_LEN}){nocase}"),
+		("modified_by", f"varchar({VARCHAR_LEN})"),
+		("owner", f"varchar({VARCHAR_LEN})"),
 		("docstatus", "int(1) not null default 0"),
 		("idx", "int(8) not null default 0"),
 	]
 	if meta.istable:
-		cols += [(f, f"varchar({VARCHAR_LEN}){nocase}") for f in child_table_fields]
+		cols += [(f, f"varchar({VARCHAR_LEN})") for f in child_table_fields]
 	return cols
 
 
-def optional_columns(meta, db_type):
+def optional_columns(meta):
 	if meta.istable:
 		return []
 	cols = [("_user_tags", "text"), ("_comments", "text"), ("_assign", "text"), ("_liked_by", "text")]
@@ -108,17 +148,21 @@ def optional_columns(meta, db_type):
 	return cols
 
 
-def field_columns(meta, db_type):
+def field_columns(meta):
 	out = []
 	seen = set()
 	for df in meta.fields:
 		if not df.get("fieldname") or df.fieldname in seen or df.get("is_virtual"):
 			continue
-		definition = column_definition(df, db_type)
+		definition = column_definition(df)
 		if definition:
 			seen.add(df.fieldname)
 			out.append((df.fieldname, definition))
 	return out
+
+
+def table_columns(meta):
+	return standard_columns(meta) + field_columns(meta) + optional_columns(meta)
 
 
 def wanted_indexes(meta):
@@ -140,64 +184,25 @@ def wanted_indexes(meta):
 
 
 def create_table(db, meta):
-	table = f"tab{meta.name}"
-	db_type = db.db_type
-	cols = standard_columns(meta, db_type) + field_columns(meta, db_type) + optional_columns(meta, db_type)
-	body = ",\n".join(f"`{c}` {d}" for c, d in cols)
-	if db_type == "mariadb":
-		indexes = []
-		for name, unique, columns in wanted_indexes(meta):
-			collist = ", ".join(f"`{c}`" for c in columns)
-			indexes.append(f"unique `{name}` ({collist})" if unique else f"index `{name}` ({collist})")
-		if indexes:
-			body += ",\n" + ",\n".join(indexes)
-		engine = meta.engine if meta.engine in ("InnoDB", "MyISAM") else "InnoDB"
-		db.sql_ddl(
-			f"create table if not exists `{table}` (\n{body}\n) ENGINE={engine} ROW_FORMAT=DYNAMIC "
-			"CHARACTER SET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
-		)
-	else:
-		db.sql_ddl(f"create table if not exists `{table}` (\n{body}\n)")
-		for name, unique, columns in wanted_indexes(meta):
-			add_index(db, table, columns, name, unique=unique)
-		sync_decimal_triggers(db, meta)
+	db.dialect.create_table(
+		db,
+		f"tab{meta.name}",
+		table_columns(meta),
+		primary_key="name",
+		indexes=wanted_indexes(meta),
+		engine=meta.engine,
+	)
+	db.dialect.after_table_sync(db, meta)
 
 
 def add_index(db, table, columns, index_name=None, unique=False):
+	"""Add an index on `columns` unless one with the same columns (and uniqueness) exists."""
 	columns = [columns] if isinstance(columns, str) else list(columns)
 	index_name = index_name or "_".join(columns) + "_index"
-	existing = db.get_indexes(table)
-	for _name, (_unique, cols) in existing.items():
+	for _name, (_unique, cols) in db.get_indexes(table).items():
 		if cols == columns and _unique == unique:
 			return
-	collist = ", ".join(f"`{c}`" for c in columns)
-	if db.db_type == "mariadb":
-		if index_name in existing:
-			index_name = f"{index_name}_{len(existing)}"
-		kind = "unique index" if unique else "index"
-		db.sql_ddl(f"alter table `{table}` add {kind} `{index_name}` ({collist})")
-	else:
-		kind = "unique index" if unique else "index"
-		db.sql_ddl(f"create {kind} if not exists `{table}__{index_name}` on `{table}` ({collist})")
-
-
-def sync_decimal_triggers(db, meta):
-	"""SQLite has no DECIMAL: money lives in REAL columns, snapped to decimal(21,9)'s 9 places on every
-	write (as MariaDB rounds on store), so repeated `x = x + %s` never accumulates binary drift; SUM() is
-	replaced by an exact Decimal aggregate in the SQLite backend."""
-	table = f"tab{meta.name}"
-	decimals = [c for c, d in field_columns(meta, "sqlite") if d.startswith("decimal")]
-	for event in ("insert", "update"):
-		db.sql_ddl(f"drop trigger if exists `{table}__snap_{event}`")
-	if not decimals:
-		return
-	when = " or ".join(f"new.`{c}` is not round(new.`{c}`, 9)" for c in decimals)
-	sets = ", ".join(f"`{c}` = round(new.`{c}`, 9)" for c in decimals)
-	for event in ("insert", "update"):
-		db.sql_ddl(
-			f"create trigger `{table}__snap_{event}` after {event} on `{table}` for each row when {when} "
-			f"begin update `{table}` set {sets} where rowid = new.rowid; end"
-		)
+	db.dialect.add_index(db, table, columns, index_name, unique=unique)
 
 
 def sync_table(db, meta):
@@ -209,25 +214,11 @@ def sync_table(db, meta):
 		create_table(db, meta)
 		return
 	existing = db.get_table_columns_description(table)
-	db_type = db.db_type
-	wanted = standard_columns(meta, db_type) + field_columns(meta, db_type) + optional_columns(meta, db_type)
-	for col, definition in wanted:
-		if col in existing:
-			if db_type == "mariadb":
-				want_type = definition.split(" ")[0]
-				have = existing[col]
-				if _normalise_type(have) != _normalise_type(want_type) and "primary key" not in definition:
-					db.sql_ddl(f"alter table `{table}` modify `{col}` {definition}")
-			continue
-		definition = definition.replace(" primary key", "")
-		db.sql_ddl(f"alter table `{table}` add column `{col}` {definition}")
+	for col, definition in table_columns(meta):
+		if col not in existing:
+			db.sql_ddl(f"alter table `{table}` add column `{col}` {db.dialect.column_definition(definition)}")
+		elif col != "name":
+			db.dialect.change_column_type(db, table, col, definition, existing[col])
 	for name, unique, columns in wanted_indexes(meta):
 		add_index(db, table, columns, name, unique=unique)
-	if db_type == "sqlite":
-		sync_decimal_triggers(db, meta)
-
-
-def _normalise_type(t):
-	t = t.lower().replace(" ", "")
-	# MariaDB stores JSON as longtext and reports it so.
-	return "longtext" if t == "json" else t
+	db.dialect.after_table_sync(db, meta)

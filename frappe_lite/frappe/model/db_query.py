@@ -1,7 +1,9 @@
 # frappe.get_list / frappe.get_all, following frappe/model/db_query.py DatabaseQuery.execute (v15).
+import datetime
+
 import frappe
-from frappe.database.database import DefaultOrderBy
-from frappe.utils.data import cint
+from frappe.database.utils import DefaultOrderBy
+from frappe.utils.data import cint, cstr, get_datetime, get_time, getdate, nowdate
 
 
 class DatabaseQuery:
@@ -44,7 +46,7 @@ class DatabaseQuery:
 		*,
 		parent_doctype=None,
 	):
-		"""Rows as a list of _dict (or lists with as_list, or values with pluck); checks read permission."""
+		"""Rows as a list of _dict (a tuple of tuples with as_list, values with pluck); checks read permission."""
 		if user:
 			self.user = user
 		if not ignore_permissions:
@@ -85,9 +87,62 @@ class DatabaseQuery:
 			as_dict=not as_list,
 			debug=debug,
 			group_by=group_by,
+			coerce_filter=prepare_filter_value,
 		)
 		if pluck:
 			return [r[pluck] if pluck in r else list(r.values())[0] for r in rows]
-		if as_list:
-			return [list(r) for r in rows]
+		# as_list: frappe.db.sql's own rows, a tuple of tuples (Frappe passes as_dict=not as_list)
 		return rows
+
+
+def prepare_filter_value(doctype, fieldname, operator, value):
+	"""A filter's value as DatabaseQuery.prepare_filter_condition (v15) writes it into the query: Date
+	values through getdate (a bad one: "... is not a valid date string."), Datetime through get_datetime,
+	Time through get_time, `between` on dates and datetimes as whole days."""
+	if operator in ("in", "not in", "is"):
+		return value
+	df = None
+	if "." not in fieldname:
+		try:
+			df = frappe.get_meta(doctype).get_field(fieldname)
+		except frappe.DoesNotExistError:
+			frappe.clear_last_message()
+	fieldtype = df.fieldtype if df else None
+	if operator == "between" and (fieldname in ("creation", "modified") or fieldtype in ("Date", "Datetime")):
+		return get_between_date_filter(value, df)
+	if operator in (">", "<", ">=", "<=") and fieldname in ("creation", "modified"):
+		return cstr(value)
+	if fieldtype == "Date":
+		return frappe.db.format_date(value)
+	if fieldtype == "Datetime" or isinstance(value, datetime.datetime):
+		return frappe.db.format_datetime(value)
+	if fieldtype == "Time":
+		return get_time(value).strftime("%H:%M:%S.%f")
+	return value
+
+
+def get_between_date_filter(value, df=None):
+	"""[from, to] of a `between` on a Date (whole dates) or Datetime (from the start of the first day to
+	the end of the last) field; a missing bound is today (frappe/model/db_query.py)."""
+	fieldtype = df.fieldtype if df else "Datetime"
+	from_date = to_date = nowdate()
+	if value and isinstance(value, list | tuple):
+		if len(value) >= 1:
+			from_date = value[0]
+		if len(value) >= 2:
+			to_date = value[1]
+	if fieldtype == "Datetime":
+		from_date = _convert_type_for_between_filters(from_date, set_time=datetime.time())
+		to_date = _convert_type_for_between_filters(to_date, set_time=datetime.time(23, 59, 59, 999999))
+		return [frappe.db.format_datetime(from_date), frappe.db.format_datetime(to_date)]
+	return [frappe.db.format_date(from_date), frappe.db.format_date(to_date)]
+
+
+def _convert_type_for_between_filters(value, set_time):
+	if isinstance(value, str):
+		value = get_datetime(value) if " " in value.strip() else getdate(value)
+	if isinstance(value, datetime.datetime):
+		return value
+	if isinstance(value, datetime.date):
+		return datetime.datetime.combine(value, set_time)
+	return value

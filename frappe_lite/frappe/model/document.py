@@ -1,389 +1,12 @@
-# Documents, following frappe/model/base_document.py and frappe/model/document.py (v15): the same
-# constructor forms, the same hook order on insert/save, the same validations and exceptions.
+# Documents, following frappe/model/document.py (v15): the same constructor forms, the same hook order on
+# insert/save, the same validations and exceptions. Field access and row values: model/base_document.py.
 import datetime
-import importlib
-import json
-from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.model import (
-	child_table_fields,
-	data_fieldtypes,
-	default_fields,
-	float_like_fields,
-	table_fields,
-)
-from frappe.utils.data import cint, cstr, flt, get_datetime, now
-
-_controllers: dict = {}
-_LENGTH_CHECKED = (
-	"Data",
-	"Link",
-	"Dynamic Link",
-	"Select",
-	"Read Only",
-	"Color",
-	"Icon",
-	"Phone",
-	"Autocomplete",
-)
-
-
-def get_controller(doctype):
-	"""The controller class: `<app>.<module>.doctype.<dt>.<dt>.<DocTypeClass>`, the override_doctype_class hook, or Document."""
-	meta = frappe.get_meta(doctype)
-	key = (meta.app, doctype)
-	if key in _controllers:
-		return _controllers[key]
-	override = frappe.get_hooks("override_doctype_class", {}).get(doctype)
-	if override:
-		cls = frappe.get_attr(override[-1])
-	else:
-		module_name = meta.get("module")
-		classname = doctype.replace(" ", "").replace("-", "")
-		module_path = (
-			f"{meta.app}.{frappe.scrub(module_name)}.doctype.{frappe.scrub(doctype)}.{frappe.scrub(doctype)}"
-		)
-		try:
-			module = importlib.import_module(module_path)
-			cls = getattr(module, classname, None) or Document
-		except ModuleNotFoundError as e:
-			if e.name and module_path.startswith(e.name):
-				cls = Document
-			else:
-				raise
-	_controllers[key] = cls
-	return cls
-
-
-class BaseDocument:
-	def __init__(self, d):
-		if d.get("doctype"):
-			self.doctype = d["doctype"]
-		self.update(d)
-		self.dont_update_if_missing = []
-
-	def __getattr__(self, key):
-		# Frappe initialises every valid column to None; answer None for known fields instead.
-		if key.startswith("__") or key in ("doctype", "meta", "flags"):
-			raise AttributeError(key)
-		doctype = self.__dict__.get("doctype")
-		if doctype:
-			try:
-				meta = frappe.get_meta(doctype)
-			except Exception:
-				raise AttributeError(key) from None
-			if meta.has_field(key) or key in default_fields or key in child_table_fields:
-				return None
-		raise AttributeError(key)
-
-	@property
-	def meta(self):
-		return frappe.get_meta(self.doctype)
-
-	def update(self, d):
-		if "doctype" in d:
-			self.doctype = d["doctype"]
-		for key, value in d.items():
-			self.set(key, value)
-		return self
-
-	def get(self, key, filters=None, limit=None, default=None):
-		if isinstance(key, dict):
-			return [d for d in self.get_all_children() if all(d.get(k) == v for k, v in key.items())]
-		value = self.__dict__.get(key, default)
-		if filters and isinstance(value, list):
-			value = [d for d in value if all(d.get(k) == v for k, v in filters.items())]
-			if limit:
-				value = value[:limit]
-		return value
-
-	def getone(self, key, filters=None):
-		return (self.get(key, filters=filters, limit=1) or [None])[0]
-
-	def set(self, key, value, as_value=False):
-		if key in ("meta",):
-			return
-		if isinstance(value, list) and not as_value and self._is_table_field(key):
-			self.__dict__[key] = []
-			self.extend(key, value)
-		else:
-			self.__dict__[key] = value
-
-	def _is_table_field(self, key):
-		doctype = self.__dict__.get("doctype")
-		if not doctype:
-			return False
-		df = frappe.get_meta(doctype).get_field(key)
-		return bool(df and df.fieldtype in table_fields)
-
-	def append(self, key, value=None):
-		"""Add a child row to table field `key`; sets parent, parenttype, parentfield and idx."""
-		if value is None:
-			value = {}
-		if not self._is_table_field(key):
-			raise ValueError(
-				f"Document for field {key} attached to child table of {self.name} must be a dict or BaseDocument, not {type(value)} ({value})"
-			)
-		table = self.__dict__.setdefault(key, [])
-		child = self._init_child(value, key)
-		table.append(child)
-		child.idx = len(table)
-		return child
-
-	def extend(self, key, value):
-		for v in value:
-			self.append(key, v)
-
-	def _init_child(self, value, key):
-		options = self.meta.get_field(key).options
-		if isinstance(value, BaseDocument):
-			child = value
-		else:
-			value = dict(value)
-			value["doctype"] = options
-			child = get_controller(options)(value)
-		if not child.name:
-			child.__dict__["__islocal"] = 1
-		child.parent = self.name
-		child.parenttype = self.doctype
-		child.parentfield = key
-		if child.docstatus is None:
-			child.docstatus = 0
-		return child
-
-	def get_all_children(self):
-		out = []
-		for df in self.meta.get_table_fields():
-			out.extend(self.get(df.fieldname) or [])
-		return out
-
-	def is_new(self):
-		return bool(self.get("__islocal"))
-
-	# ---- values for the database --------------------------------------------------------------------
-	def get_valid_dict(self, sanitize=True, convert_dates_to_str=False, ignore_nulls=False):
-		"""Column → value, coerced as Frappe does (Check/Int → int, Float-like → float, JSON → text)."""
-		meta = self.meta
-		d = {}
-		for column in meta.get_valid_columns():
-			value = self.__dict__.get(column)
-			df = meta.get_field(column)
-			if df:
-				ft = df.fieldtype
-				if ft == "Check":
-					value = 1 if cint(value) else 0
-				elif ft in ("Int", "Long Int"):
-					value = cint(value)
-				elif ft in float_like_fields:
-					value = flt(value)
-				elif ft == "JSON" and isinstance(value, (dict, list)):
-					value = json.dumps(value, separators=(",", ":"), default=str)
-				elif ft in ("Date", "Datetime", "Time") and value == "":
-					value = None
-				elif isinstance(value, list) and ft not in table_fields:
-					frappe.throw(_("Value for {0} cannot be a list").format(_(df.label or df.fieldname)))
-				if df.get("unique") and cstr(value).strip() == "":
-					value = None
-				if isinstance(value, Decimal) and ft not in float_like_fields:
-					value = str(value)
-			if column == "docstatus":
-				value = cint(value)
-			elif column == "idx":
-				value = cint(value)
-			if ignore_nulls and value is None:
-				continue
-			d[column] = value
-		return d
-
-	def as_dict(
-		self, no_nulls=False, no_default_fields=False, convert_dates_to_str=False, no_child_table_fields=False
-	):
-		doc = {}
-		meta = self.meta
-		for column in meta.get_valid_columns():
-			doc[column] = self.__dict__.get(column)
-		for df in meta.get_table_fields():
-			doc[df.fieldname] = [
-				c.as_dict(no_nulls=no_nulls, convert_dates_to_str=convert_dates_to_str)
-				for c in (self.get(df.fieldname) or [])
-			]
-		if no_nulls:
-			doc = {k: v for k, v in doc.items() if v is not None}
-		if no_default_fields:
-			doc = {k: v for k, v in doc.items() if k not in default_fields}
-		if no_child_table_fields:
-			doc = {k: v for k, v in doc.items() if k not in child_table_fields}
-		if convert_dates_to_str:
-			doc = {
-				k: (str(v) if isinstance(v, (datetime.date, datetime.datetime, datetime.timedelta)) else v)
-				for k, v in doc.items()
-			}
-		doc["doctype"] = self.doctype
-		for key in ("__islocal", "__unsaved"):
-			if self.__dict__.get(key):
-				doc[key] = self.__dict__[key]
-		return frappe._dict(doc)
-
-	def as_json(self):
-		return frappe.as_json(self.as_dict())
-
-	def db_insert(self, ignore_if_duplicate=False):
-		"""INSERT INTO `tab{dt}` (...) VALUES (%s, ...); maps key violations to Frappe's exceptions."""
-		if not self.name:
-			self.name = frappe.model.naming.make_autoname("hash", self.doctype)
-		if not self.creation:
-			self.creation = self.modified = now()
-			self.owner = self.modified_by = frappe.session.user
-		d = self.get_valid_dict()
-		columns = list(d.keys())
-		try:
-			frappe.db.sql(
-				"insert into `tab{doctype}` ({columns}) values ({values})".format(
-					doctype=self.doctype,
-					columns=", ".join("`" + c + "`" for c in columns),
-					values=", ".join(["%s"] * len(columns)),
-				),
-				tuple(d.values()),
-			)
-		except Exception as e:
-			if frappe.db.is_primary_key_violation(e):
-				if self.meta.autoname == "hash" and not self.flags.get("_hash_retried", 0) >= 5:
-					self.flags._hash_retried = self.flags.get("_hash_retried", 0) + 1
-					self.name = None
-					self.db_insert(ignore_if_duplicate=ignore_if_duplicate)
-					return
-				if not ignore_if_duplicate:
-					frappe.msgprint(
-						_("{0} {1} already exists").format(_(self.doctype), frappe.bold(self.name)),
-						title=_("Duplicate Name"),
-						indicator="red",
-					)
-					raise frappe.DuplicateEntryError(self.doctype, self.name, e) from e
-				return
-			if frappe.db.is_unique_key_violation(e):
-				self.show_unique_validation_message(e)
-			raise
-		self.set("__islocal", False)
-		if self.meta.engine == "MyISAM" and frappe.db.db_type == "sqlite":
-			_keep_after_rollback(self.doctype, d)
-
-	def show_unique_validation_message(self, e):
-		fieldname = self._unique_field_from_error(e)
-		if fieldname:
-			label = self.meta.get_label(fieldname)
-			frappe.msgprint(_("{0} must be unique").format(label))
-			raise frappe.UniqueValidationError(self.doctype, self.name, e) from e
-		raise frappe.UniqueValidationError(self.doctype, self.name, e) from e
-
-	def _unique_field_from_error(self, e):
-		msg = cstr(e.args[1]) if len(e.args) > 1 else cstr(e)
-		for df in self.meta.get_unique_fields():
-			if f"'{df.fieldname}'" in msg or f".{df.fieldname}" in msg:
-				return df.fieldname
-		for df in self.meta.get_unique_fields():
-			if df.fieldname in msg:
-				return df.fieldname
-		return None
-
-	def db_update(self):
-		if self.get("__islocal") or not self.name:
-			self.db_insert()
-			return
-		d = self.get_valid_dict()
-		name = d.pop("name")
-		for key in ("creation", "owner"):
-			d.pop(key, None)
-		columns = list(d.keys())
-		try:
-			frappe.db.sql(
-				"update `tab{doctype}` set {values} where `name`=%s".format(
-					doctype=self.doctype, values=", ".join("`" + c + "`=%s" for c in columns)
-				),
-				(*d.values(), name),
-			)
-		except Exception as e:
-			if frappe.db.is_unique_key_violation(e):
-				self.show_unique_validation_message(e)
-			raise
-
-	# ---- validations (BaseDocument._validate_*) ---------------------------------------------------
-	def _get_missing_mandatory_fields(self):
-		missing = []
-		for df in self.meta.fields:
-			if not df.get("reqd") or df.fieldtype not in data_fieldtypes and df.fieldtype not in table_fields:
-				continue
-			value = self.get(df.fieldname)
-			if df.fieldtype in table_fields:
-				if not value:
-					missing.append((df.fieldname, df.label or df.fieldname))
-				continue
-			if value is None or (isinstance(value, str) and not value.strip()):
-				missing.append((df.fieldname, df.label or df.fieldname))
-			elif df.fieldtype in ("Float", "Currency", "Percent", "Int", "Check") and value in ("", None):
-				missing.append((df.fieldname, df.label or df.fieldname))
-		return missing
-
-	def _validate_selects(self):
-		for df in self.meta.get_select_fields():
-			value = self.get(df.fieldname)
-			options = (df.options or "").split("\n")
-			if not value or df.fieldname == "naming_series" or not df.options:
-				continue
-			if cstr(value) not in options:
-				label = _(df.label or df.fieldname)
-				comma_options = '", "'.join(_(o) for o in options)
-				frappe.throw(
-					_('{0} cannot be "{1}". It should be one of "{2}"').format(label, value, comma_options),
-					title=_("Invalid Value"),
-				)
-
-	def _validate_length(self):
-		for df in self.meta.fields:
-			if df.fieldtype not in _LENGTH_CHECKED:
-				continue
-			value = self.get(df.fieldname)
-			if value is None:
-				continue
-			max_length = cint(df.get("length")) or 140
-			if len(cstr(value)) > max_length:
-				self.throw_length_exceeded_error(df, max_length, value)
-
-	def throw_length_exceeded_error(self, df, max_length, value):
-		reference = f"{_(self.doctype)} {self.name}" if self.name else _(self.doctype)
-		frappe.throw(
-			_("{0}: '{1}' ({3}) will get truncated, as max characters allowed is {2}").format(
-				reference, _(df.label or df.fieldname), max_length, value
-			),
-			frappe.CharacterLengthExceededError,
-			title=_("Value too big"),
-		)
-
-	def _validate_non_negative(self):
-		for df in self.meta.fields:
-			if df.get("non_negative") and df.fieldtype in ("Int", "Float", "Currency", "Percent"):
-				if flt(self.get(df.fieldname)) < 0:
-					frappe.throw(
-						_("{0} cannot be negative").format(_(df.label or df.fieldname)),
-						frappe.NonNegativeError,
-						title=_("Negative Value"),
-					)
-
-	def _validate_links(self):
-		if self.flags.ignore_links or frappe.flags.in_install:
-			return
-		invalid = []
-		for d in [self, *self.get_all_children()]:
-			for df in d.meta.get_link_fields():
-				value = d.get(df.fieldname)
-				if value and df.options and not frappe.db.exists(df.options, value):
-					invalid.append((df.fieldname, value, df.label or df.fieldname))
-		if invalid:
-			msg = ", ".join(f"{_(label)}: {value}" for _fn, value, label in invalid)
-			frappe.throw(
-				_("Could not find {0}").format(msg), frappe.LinkValidationError, title=_("Links Validation")
-			)
+from frappe.model.base_document import BaseDocument, get_controller, register_default_controller  # noqa: F401
+from frappe.utils.data import cstr, get_datetime, now
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 
 class Document(BaseDocument):
@@ -415,16 +38,10 @@ class Document(BaseDocument):
 		if kwargs:
 			kwargs.pop("for_update", None)
 			super().__init__(kwargs)
-			self._init_child_docs()
+			self.init_child_tables()
+			self.init_valid_columns()
 			return
 		raise ValueError("Illegal arguments")
-
-	def _init_child_docs(self):
-		for df in self.meta.get_table_fields():
-			rows = self.__dict__.get(df.fieldname)
-			self.__dict__[df.fieldname] = []
-			for row in rows or []:
-				self.append(df.fieldname, row)
 
 	@property
 	def is_locked(self):
@@ -433,15 +50,18 @@ class Document(BaseDocument):
 	def load_from_db(self):
 		meta = self.meta
 		if meta.issingle:
-			d = frappe.db.get_singles_dict(self.doctype, for_update=self.flags.for_update, cast=True)
+			# tabSingles text as stored (Frappe does not cast it here), numbers fixed below; a Single never
+			# saved is a new document's values (defaults, and the current time in every Time field)
+			d = frappe.db.get_singles_dict(self.doctype, for_update=self.flags.for_update)
 			if not d:
 				d = frappe.new_doc(self.doctype, as_dict=True)
-			d.pop("doctype", None)
-			d["name"] = self.doctype
-			for df in meta.fields:
-				if df.fieldname and df.fieldname not in d and df.fieldtype in data_fieldtypes:
-					d[df.fieldname] = None
-			self.__dict__.update(d)
+				d["name"] = self.doctype
+				del d["__islocal"]
+			self.flags.ignore_children = True
+			BaseDocument.__init__(self, d)
+			self.flags.pop("ignore_children", None)
+			self.init_valid_columns()
+			self._fix_numeric_types()
 		else:
 			d = frappe.db.get_value(
 				self.doctype, self.name, "*", as_dict=1, for_update=self.flags.for_update, order_by=None
@@ -460,11 +80,7 @@ class Document(BaseDocument):
 				if self.flags.for_update:
 					query += " for update"
 				children = frappe.db.sql(query, (self.name, self.doctype, df.fieldname), as_dict=True)
-			self.__dict__[df.fieldname] = []
-			for c in children:
-				c["doctype"] = df.options
-				child = get_controller(df.options)(c)
-				self.__dict__[df.fieldname].append(child)
+			self.set(df.fieldname, children)
 		if hasattr(self, "__setup__"):
 			self.__setup__()
 		self._original_modified = self.modified
@@ -508,26 +124,27 @@ class Document(BaseDocument):
 		return has_permission(self.doctype, permtype, self, user=user)
 
 	def raise_no_permission_to(self, perm_type):
-		frappe.flags.error_message = _("Insufficient Permission for {0}").format(_(self.doctype))
-		raise frappe.PermissionError(frappe.flags.error_message)
+		frappe.flags.error_message = (
+			_("Insufficient Permission for {0}").format(self.doctype) + f" ({frappe.bold(_(perm_type))})"
+		)
+		raise frappe.PermissionError
 
 	# ---- insert / save ----------------------------------------------------------------------------
 	def _set_defaults(self):
-		from frappe.model.create_new import get_default_value
+		"""A new document takes a new document's values wherever it holds None; so do new child rows."""
+		if frappe.flags.in_import:
+			return
+		if self.is_new():
+			self.update_if_missing(frappe.new_doc(self.doctype, as_dict=True))
+		for df in self.meta.get_table_fields():
+			new_row = frappe.new_doc(df.options, parent_doc=self, parentfield=df.fieldname, as_dict=True)
+			for d in self.get(df.fieldname) or []:
+				if d.is_new():
+					d.update_if_missing(new_row)
 
-		for df in self.meta.fields:
-			if df.fieldtype in table_fields or not df.get("fieldname"):
-				continue
-			if self.get(df.fieldname) in (None, "") or (
-				df.fieldtype == "Check" and self.get(df.fieldname) is None
-			):
-				value = get_default_value(df)
-				if value is not None:
-					self.set(df.fieldname, value)
-				elif df.fieldtype in ("Check", "Int") and self.get(df.fieldname) is None:
-					self.set(df.fieldname, 0)
-		for child in self.get_all_children():
-			child._set_defaults() if hasattr(child, "_set_defaults") else _set_child_defaults(child)
+	def set_docstatus(self):
+		for d in self.get_all_children():
+			d.docstatus = self.docstatus
 
 	def set_user_and_timestamp(self):
 		self._original_modified = self.modified
@@ -568,6 +185,7 @@ class Document(BaseDocument):
 		self._set_defaults()
 		self.set_user_and_timestamp()
 		self.docstatus = 0
+		self.set_docstatus()
 		self._validate_links()
 		self.check_permission("create")
 		self.run_method("before_insert")
@@ -601,7 +219,8 @@ class Document(BaseDocument):
 		self.flags.in_insert = True
 		self.run_post_save_methods()
 		self.flags.in_insert = False
-		self.set("__islocal", False)
+		self.__dict__.pop("__islocal", None)
+		self.__dict__.pop("__unsaved", None)
 		self._original_modified = self.modified
 		return self
 
@@ -685,55 +304,48 @@ class Document(BaseDocument):
 				)
 
 	def _validate(self):
-		"""BaseDocument checks, run after the controller's validate (as Frappe does)."""
-		if not self.flags.ignore_mandatory:
-			self._validate_mandatory()
-		for d in [self, *self.get_all_children()]:
-			d._validate_selects()
-			d._validate_length()
-			d._validate_non_negative()
+		"""BaseDocument checks, run after the controller's validate (as Frappe does): mandatory, selects,
+		non-negative, length; then passwords."""
+		self._validate_mandatory()
+		self._validate_selects()
+		self._validate_non_negative()
+		self._validate_length()
 		self._save_passwords()
+		for d in self.get_all_children():
+			d._validate_selects()
+			d._validate_non_negative()
+			d._validate_length()
+			d._save_passwords()
 
 	def _validate_mandatory(self):
 		if self.flags.ignore_mandatory:
 			return
-		missing = []
-		for d in [self, *self.get_all_children()]:
-			missing.extend((d, label) for _fn, label in d._get_missing_mandatory_fields())
+		missing = self._get_missing_mandatory_fields()
+		for d in self.get_all_children():
+			missing.extend(d._get_missing_mandatory_fields())
 		if not missing:
 			return
-		for d, label in missing:
-			if d.get("parentfield"):
-				msg = _("Error: Data missing in table {0}, row {1}: {2}").format(
-					_(d.parentfield), d.idx, _(label)
-				)
-			else:
-				msg = _("Error: Value missing for {0}: {1}").format(_(d.doctype), _(label))
+		for _fieldname, msg in missing:
 			frappe.msgprint(msg)
 		raise frappe.MandatoryError(
 			"[{doctype}, {name}]: {fields}".format(
-				fields=", ".join(label for _d, label in missing), doctype=self.doctype, name=self.name
+				fields=", ".join(each[0] for each in missing), doctype=self.doctype, name=self.name
 			)
 		)
 
 	def _save_passwords(self):
 		if self.flags.ignore_save_passwords is True:
 			return
-		for d in [self, *self.get_all_children()]:
-			for df in d.meta.get_password_fields():
-				value = d.get(df.fieldname)
-				if value and not is_dummy_password(value):
-					from frappe.utils.password import set_encrypted_password
-
-					set_encrypted_password(d.doctype, d.name, value, df.fieldname)
-					d.set(df.fieldname, "*" * len(value))
+		for df in self.meta.get_password_fields():
+			value = self.get(df.fieldname)
+			if value and not is_dummy_password(value):
+				set_encrypted_password(self.doctype, self.name, value, df.fieldname)
+				self.set(df.fieldname, "*" * len(value))
 
 	def get_password(self, fieldname="password", raise_exception=True):
 		value = self.get(fieldname)
 		if value and not is_dummy_password(value):
 			return value
-		from frappe.utils.password import get_decrypted_password
-
 		return get_decrypted_password(self.doctype, self.name, fieldname, raise_exception=raise_exception)
 
 	def check_if_latest(self):
@@ -786,36 +398,19 @@ class Document(BaseDocument):
 		self.run_method("on_change")
 
 	def save_version(self):
-		"""A Version row describing what changed, when the DocType tracks changes."""
+		"""A Version row with the diff against the document before this save (Version.update_version_info):
+		none on insert, none when nothing changed, none in tests unless asked (save(ignore_version=False))."""
 		if (
 			not self.meta.track_changes
-			or self.flags.ignore_version
 			or self.doctype == "Version"
+			or self.flags.ignore_version
 			or frappe.flags.in_install
+			or (not self.get_doc_before_save() and frappe.flags.in_patch)
 		):
 			return
-		previous = self.get_doc_before_save()
 		version = frappe.new_doc("Version")
-		if previous is None:
-			version.ref_doctype = self.doctype
-			version.docname = self.name
-			version.data = frappe.as_json({"creation": [["creation", str(self.creation)]]}, indent=None)
-		else:
-			changed = []
-			for df in self.meta.fields:
-				if df.fieldtype in table_fields or df.fieldtype not in data_fieldtypes:
-					continue
-				old, new = previous.get(df.fieldname), self.get(df.fieldname)
-				if _normalise_for_compare(old) != _normalise_for_compare(new):
-					changed.append([df.fieldname, _jsonable(old), _jsonable(new)])
-			if not changed:
-				return
-			version.ref_doctype = self.doctype
-			version.docname = self.name
-			version.data = frappe.as_json(
-				{"changed": changed, "added": [], "removed": [], "row_changed": []}, indent=None
-			)
-		version.insert(ignore_permissions=True)
+		if version.update_version_info(self.get_doc_before_save(), self):
+			version.insert(ignore_permissions=True)
 
 	# ---- other operations ---------------------------------------------------------------------------
 	def db_set(self, fieldname, value=None, update_modified=True, notify=False, commit=False):
@@ -885,36 +480,28 @@ class Document(BaseDocument):
 		return f"<{self.doctype}: {self.name}>"
 
 
-def _set_child_defaults(child):
-	Document._set_defaults(child)
+register_default_controller(Document)
 
 
 def _single_text(value):
-	if isinstance(value, (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)):
+	"""A value as MariaDB keeps it in tabSingles' text column when PyMySQL sends it (Frappe's update_single
+	passes values as they are): a float as its shortest text ("3000", "1.5"), a bool as 1/0, a timedelta
+	as HH:MM:SS[.ffffff]."""
+	if isinstance(value, bool):
+		return str(int(value))
+	if isinstance(value, float):
+		return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+	if isinstance(value, datetime.timedelta):
+		seconds = int(value.total_seconds())
+		text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+		return f"{text}.{value.microseconds:06d}" if value.microseconds else text
+	if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
 		return str(value)
-	if isinstance(value, float) and value.is_integer():
-		return repr(value)
 	return cstr(value)
 
 
 def is_dummy_password(pwd):
 	return "".join(set(cstr(pwd))) == "*"
-
-
-def _normalise_for_compare(v):
-	if v in (None, "", 0, 0.0):
-		return None
-	if isinstance(v, (datetime.datetime, datetime.date)):
-		return str(get_datetime(v))
-	if isinstance(v, (float, int, Decimal)) and not isinstance(v, bool):
-		return flt(v, 9)
-	return cstr(v)
-
-
-def _jsonable(v):
-	if isinstance(v, (datetime.datetime, datetime.date, datetime.timedelta, Decimal)):
-		return str(v)
-	return v
 
 
 def _doc_event_handlers(doctype, method):
@@ -926,20 +513,3 @@ def _doc_event_handlers(doctype, method):
 			value = methods[method]
 			handlers.extend(value if isinstance(value, list) else [value])
 	return handlers
-
-
-def _keep_after_rollback(doctype, row):
-	"""Error Log is MyISAM on MariaDB: its rows survive a rollback. SQLite has no such engine, so the row
-	is written again right after a rollback of the transaction that inserted it."""
-
-	def reinsert():
-		columns = list(row.keys())
-		frappe.db.sql(
-			"insert or ignore into `tab{}` ({}) values ({})".format(
-				doctype, ", ".join(f"`{c}`" for c in columns), ", ".join(["%s"] * len(columns))
-			),
-			tuple(row.values()),
-		)
-		frappe.db._commit()
-
-	frappe.db.after_rollback.add(reinsert)

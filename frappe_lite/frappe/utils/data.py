@@ -90,13 +90,12 @@ def getdate(string_date=None, parse_day_first=False):
 		return None
 	try:
 		return parser.parse(string_date, dayfirst=parse_day_first).date()
-	except (ValueError, OverflowError) as e:
+	except parser.ParserError:
 		import frappe
 
 		frappe.throw(
 			frappe._("{} is not a valid date string.").format(frappe.bold(string_date)),
 			title=frappe._("Invalid Date"),
-			exc=e.__class__,
 		)
 
 
@@ -130,14 +129,11 @@ def get_time(time_str):
 		return (datetime.datetime.min + time_str).time()
 	try:
 		return parser.parse(time_str).time()
-	except ValueError as e:
-		import frappe
-
-		frappe.throw(
-			frappe._("Invalid time string {0}").format(time_str),
-			title=frappe._("Invalid Time"),
-			exc=e.__class__,
-		)
+	except parser.ParserError as e:
+		# "30:00:00" and the like: more than a day of hours (Frappe's parse_timedelta)
+		if (len(e.args) > 1 and "day" in e.args[1]) or "hour must be in" in e.args[0]:
+			return (datetime.datetime.min + parse_timedelta(time_str)).time()
+		raise
 
 
 def get_timedelta(time=None):
@@ -225,8 +221,125 @@ def get_datetime_str(datetime_obj):
 	return datetime_obj.strftime(DATETIME_FORMAT)
 
 
+# Babel-style date/time patterns of Frappe's System Settings (dd-mm-yyyy, HH:mm:ss, ...) as strftime.
+_BABEL_TOKENS = re.compile(r"yyyy|yy|MM|dd|HH|mm|ss")
+_STRFTIME = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+
+
+def _babel_format(value, pattern):
+	return _BABEL_TOKENS.sub(lambda m: value.strftime(_STRFTIME[m.group()]), pattern)
+
+
+def get_user_date_format() -> str:
+	"""The site's date format (default `date_format`), "yyyy-mm-dd" when unset."""
+	import frappe
+
+	if getattr(frappe.local, "user_date_format", None) is None:
+		frappe.local.user_date_format = frappe.db.get_default("date_format")
+	return frappe.local.user_date_format or "yyyy-mm-dd"
+
+
+def get_user_time_format() -> str:
+	import frappe
+
+	if getattr(frappe.local, "user_time_format", None) is None:
+		frappe.local.user_time_format = frappe.db.get_default("time_format")
+	return frappe.local.user_time_format or "HH:mm:ss"
+
+
+def format_date(string_date=None, format_string=None, parse_day_first=False) -> str:
+	"""A date in the user's date format (frappe.utils.data.format_date; Frappe renders it with babel)."""
+	if not string_date:
+		return ""
+	date = getdate(string_date, parse_day_first)
+	format_string = (format_string or get_user_date_format()).replace("mm", "MM").replace("Y", "y")
+	return _babel_format(date, format_string)
+
+
+formatdate = format_date
+
+
+def format_time(time_string=None, format_string=None) -> str:
+	if not time_string:
+		return ""
+	return _babel_format(get_time(time_string), format_string or get_user_time_format())
+
+
 def format_datetime(datetime_string, format_string=None):
-	return get_datetime(datetime_string).strftime(format_string or "%Y-%m-%d %H:%M:%S")
+	if not datetime_string:
+		return
+	value = get_datetime(datetime_string)
+	format_string = format_string or (
+		get_user_date_format().replace("mm", "MM") + " " + get_user_time_format()
+	)
+	if "%" in format_string:
+		return value.strftime(format_string)
+	return _babel_format(value, format_string.replace("Y", "y"))
+
+
+number_format_info = {
+	"#,###.##": (".", ",", 2),
+	"#.###,##": (",", ".", 2),
+	"# ###.##": (".", " ", 2),
+	"# ###,##": (",", " ", 2),
+	"#'###.##": (".", "'", 2),
+	"#, ###.##": (".", ", ", 2),
+	"#,##,###.##": (".", ",", 2),
+	"#,###.###": (".", ",", 3),
+	"#.###": ("", ".", 0),
+	"#,###": ("", ",", 0),
+	"#.########": (".", "", 8),
+}
+
+
+def get_number_format_info(format: str) -> tuple[str, str, int]:
+	return number_format_info.get(format) or (".", ",", 2)
+
+
+def fmt_money(amount, precision=None, currency=None, format=None) -> str:
+	"""A number with the site's thousands separators and decimals (frappe.utils.data.fmt_money). frappe_lite
+	has no Currency DocType: a currency adds its code as the symbol."""
+	import frappe
+
+	number_format = format or frappe.db.get_default("number_format") or "#,###.##"
+	if precision is None:
+		precision = cint(frappe.db.get_default("currency_precision")) or None
+	decimal_str, comma_str, number_format_precision = get_number_format_info(number_format)
+	if precision is None:
+		precision = number_format_precision
+	if isinstance(amount, str):
+		amount = flt(amount, precision)
+	if amount is None:
+		amount = 0
+	if decimal_str:
+		decimals_after = str(round(amount % 1, precision))
+		parts = decimals_after.split(".")
+		decimals = parts[1] if len(parts) > 1 else parts[0]
+		if precision > 2:
+			if len(decimals) < 3:
+				precision = number_format_precision
+			elif len(decimals) < precision:
+				precision = len(decimals)
+	amount = "%.*f" % (precision, round(flt(amount), precision))
+	decimals = "" if amount.find(".") == -1 else amount.split(".")[1]
+	parts = []
+	minus = "-" if flt(amount) < 0 else ""
+	amount = cstr(abs(flt(amount))).split(".", 1)[0]
+	if len(amount) > 3:
+		parts.append(amount[-3:])
+		amount = amount[:-3]
+		val = 2 if number_format == "#,##,###.##" else 3
+		while len(amount) > val:
+			parts.append(amount[-val:])
+			amount = amount[:-val]
+	parts.append(amount)
+	parts.reverse()
+	amount = comma_str.join(parts) + ((precision and decimal_str) and (decimal_str + decimals) or "")
+	if amount != "0":
+		amount = minus + amount
+	if currency:
+		amount = f"{currency} {amount}"
+	return amount
 
 
 def _round_half_even(num, precision):
@@ -339,3 +452,23 @@ def get_url(uri=None):
 	if uri:
 		return host.rstrip("/") + "/" + uri.lstrip("/")
 	return host
+
+
+TIMEDELTA_DAY_PATTERN = re.compile(
+	r"(?P<days>[-\d]+) day[s]*, (?P<hours>\d+):(?P<minutes>\d+):(?P<seconds>\d[\.\d+]*)"
+)
+TIMEDELTA_BASE_PATTERN = re.compile(r"(?P<hours>\d+):(?P<minutes>\d+):(?P<seconds>\d[\.\d+]*)")
+
+
+def parse_timedelta(s: str) -> datetime.timedelta:
+	"""A timedelta from "H:M:S[.f]" or "N day(s), H:M:S" (str() of a timedelta)."""
+	m = TIMEDELTA_DAY_PATTERN.match(s) if "day" in s else TIMEDELTA_BASE_PATTERN.match(s)
+	return datetime.timedelta(**{key: float(val) for key, val in m.groupdict().items()})
+
+
+_striptags_re = re.compile(r"<[^>]*>")
+
+
+def strip_html(text: str) -> str:
+	"""removes anything enclosed in and including <>"""
+	return _striptags_re.sub("", text)

@@ -9,6 +9,8 @@ from passlib.context import CryptContext
 
 import frappe
 from frappe import _
+from frappe.sessions import clear_sessions
+from frappe.utils import update_site_config
 
 passlibctx = CryptContext(
 	schemes=[
@@ -107,8 +109,6 @@ def update_password(user, pwd, doctype="User", fieldname="password", logout_all_
 	_upsert_auth_row(doctype, user, fieldname, hashed, 0)
 
 	if logout_all_sessions:
-		from frappe.sessions import clear_sessions
-
 		clear_sessions(user=user, keep_current=True, force=True)
 
 
@@ -154,8 +154,6 @@ def decrypt(txt, encryption_key=None, key: str | None = None):
 def get_encryption_key():
 	"""The site's Fernet key; made and saved to site_config.json on first use, as Frappe does."""
 	if "encryption_key" not in frappe.local.conf:
-		from frappe.installer import update_site_config
-
 		encryption_key = Fernet.generate_key().decode()
 		update_site_config("encryption_key", encryption_key)
 		frappe.local.conf.encryption_key = encryption_key

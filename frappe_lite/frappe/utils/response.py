@@ -14,6 +14,7 @@ from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
 import frappe
+from frappe.model.base_document import BaseDocument
 from frappe.utils import cint, cstr
 
 
@@ -164,17 +165,6 @@ def format_timedelta(o: datetime.timedelta) -> str:
 	return f"{int(hours):01}:{int(minutes):02}:{seconds:02}"
 
 
-def _document_class():
-	try:
-		from frappe.model.base_document import BaseDocument
-
-		return BaseDocument
-	except ImportError:
-		from frappe.model.document import Document
-
-		return Document
-
-
 def json_handler(obj):
 	"""Serialize what json cannot: dates as str, Decimal as float, Documents as dicts (no nulls)."""
 	from re import Match
@@ -191,7 +181,7 @@ def json_handler(obj):
 	elif isinstance(obj, LocalProxy):
 		return str(obj)
 
-	elif isinstance(obj, _document_class()):
+	elif isinstance(obj, BaseDocument):
 		return obj.as_dict(no_nulls=True)
 
 	elif isinstance(obj, Iterable):

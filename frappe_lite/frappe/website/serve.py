@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 import frappe
 from frappe import _
+from frappe.utils.error import log_error_snapshot
 
 START_FOLDERS = ("www", "templates/pages")
 
@@ -38,10 +39,8 @@ def get_response(path=None, http_status_code=200):
 		return render_message_page(
 			_("Not Found"), _("The resource you are looking for is not available"), 404
 		)
-	except Exception:
-		from frappe.app import log_error_snapshot
-
-		log_error_snapshot(None)
+	except Exception as e:
+		log_error_snapshot(e)
 		return render_message_page(_("Server Error"), "", 500)
 
 

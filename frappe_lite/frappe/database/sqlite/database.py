@@ -18,6 +18,7 @@ from functools import lru_cache
 import pymysql
 
 from frappe.database.database import Database
+from frappe.database.sqlite import temporal
 
 _LOCKING_SUFFIX = re.compile(
 	r"\s+(?:for\s+update(?:\s+(?:skip\s+locked|nowait))?|lock\s+in\s+share\s+mode|for\s+share)\s*$",
@@ -31,6 +32,17 @@ _DDL_WORDS = {"create", "alter", "drop"}
 
 _registered = threading.Lock()
 _adapters_done = False
+# the last value a temporal column refused in this thread, for MariaDB's error 1292 message
+_refused = threading.local()
+REFUSED_TEMPORAL = "FL1292"
+
+
+def _fl_temporal(value, kind):
+	"""SQL function fl_temporal(value, kind): the canonical text MariaDB would store, NULL if it refuses it."""
+	result = temporal.canonical(value, kind)
+	if result is None and value is not None:
+		_refused.value = value
+	return result
 
 
 def _register_adapters():
@@ -220,6 +232,7 @@ class SQLiteDatabase(Database):
 		conn.create_function("concat", -1, _concat, deterministic=True)
 		conn.create_function("now", 0, _now)
 		conn.create_function("curdate", 0, lambda: datetime.date.today().isoformat())
+		conn.create_function("fl_temporal", 2, _fl_temporal, deterministic=True)
 		conn.create_aggregate("sum", 1, _ExactSum)
 		conn.create_aggregate("avg", 1, _ExactAvg)
 		return conn
@@ -262,7 +275,7 @@ class SQLiteDatabase(Database):
 			else:
 				self._cursor.execute(sql, params)
 		except sqlite3.Error as e:
-			raise _as_mysql_error(e) from e
+			raise _as_mysql_error(e, self.cur_db_name) from e
 		if write_intent:
 			self._txn_wrote = True
 			self.transaction_writes += 1
@@ -394,9 +407,14 @@ def _expand_named_sequences(sql, values):
 _UNIQUE_FAIL = re.compile(r"UNIQUE constraint failed: (.+)$")
 
 
-def _as_mysql_error(e: sqlite3.Error):
+def _as_mysql_error(e: sqlite3.Error, db_name=None):
 	msg = str(e)
 	low = msg.lower()
+	if msg.startswith(REFUSED_TEMPORAL + ":"):
+		# raised by a temporal column's trigger (see SQLiteDialect.after_table_sync)
+		_code, kind, table, column = msg.split(":", 3)
+		value = getattr(_refused, "value", "")
+		return pymysql.err.OperationalError(1292, temporal.error_message(kind, value, db_name, table, column))
 	if isinstance(e, sqlite3.IntegrityError):
 		m = _UNIQUE_FAIL.search(msg)
 		if m:
