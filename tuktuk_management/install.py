@@ -8,21 +8,23 @@ from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings
 
 
 def after_install():
-	seed_settings()
+	seed_settings(installing=True)
 
 
 def after_migrate():
 	seed_settings()
 
 
-def seed_settings():
+def seed_settings(installing: bool = False):
 	"""Fill every unset TukTuk Settings value with its default from the DocType JSON and make sure a callback
 	secret exists. Values an operator has set are never touched.
 
-	A Single that was never saved is built by ``frappe.new_doc``, which in Frappe v15 sets every Time field to
-	the current time whatever its default (frappe/model/create_new.py ``set_dynamic_default_values``): so
-	the Time defaults (the business day's start and end) are written explicitly then."""
-	never_saved = not frappe.db.get_singles_dict(SETTINGS)
+	Frappe v15 builds a Single with ``frappe.new_doc``, which sets every Time field to the current time
+	whatever its default (frappe/model/create_new.py ``set_dynamic_default_values``), and ``install_app``
+	saves every Single that way (installer.py ``post_install`` -> ``init_singles``) BEFORE the app's
+	``after_install`` runs. So at install (``installing``), and for a Single never saved at all, the Time
+	defaults (the business day's start and end) are written explicitly."""
+	never_saved = installing or not frappe.db.get_singles_dict(SETTINGS)
 	doc = frappe.get_single(SETTINGS)
 	for df in doc.meta.fields:
 		default = df.get("default")

@@ -68,6 +68,18 @@ class TestTukTukSettings(FrappeTestCase):
 		for key in [k for k in cache if SETTINGS in (k, k[0] if isinstance(k, tuple) else None)]:
 			cache.pop(key)
 
+	def test_install_seeds_the_business_day_over_the_install_time(self):
+		"""v15's install_app saves every Single with new_doc's values (Time fields = the current time) before
+		the app's after_install: installing must still leave the business day at 06:00-00:00."""
+		with settings_changed(operating_hours_start="13:47:12", operating_hours_end="13:47:12"):
+			with CountCommits():
+				seed_settings(installing=True)
+			self.assertEqual(get_settings().day_start, datetime.time(6, 0))
+			self.assertEqual(get_settings().day_end, datetime.time(0, 0))
+			with CountCommits():
+				seed_settings()  # a migrate keeps what is there
+			self.assertEqual(get_settings().day_start, datetime.time(6, 0))
+
 	def test_seeding_is_idempotent_and_keeps_operator_values(self):
 		secret = get_callback_secret()
 		with settings_changed(global_daily_target=4500, operating_hours_start="05:30:00"):
