@@ -144,41 +144,12 @@ elif [ -n "$app_public" ]; then
 	frappe_cmd build --app "$REALBENCH_APP"
 fi
 
-# ---- sites ----------------------------------------------------------------------------------------------------
-site_db_ok() {  # the site folder and its database both exist
-	local db; db="$(db_name_for "$1")"
-	[ -f "$B/sites/$1/site_config.json" ] && mysql_root -N -e "select 1 from \`$db\`.tabDefaultValue limit 1" >/dev/null 2>&1
-}
-
-ensure_site() {  # ensure_site SITE
-	local site=$1 db
-	db="$(db_name_for "$site")"
-	if [ -n "${REALBENCH_FRESH_SITE:-}" ] || ! site_db_ok "$site"; then
-		say "new site $site (database $db on $REALBENCH_DB_HOST:$REALBENCH_DB_PORT)"
-		# new-site asks for the MariaDB root password even when it is empty: getpass reads the empty line
-		# from stdin once there is no controlling terminal (setsid).
-		printf '\n' | setsid -w "$REALBENCH_CHECKOUT/realbench/bench" \
-			new-site "$site" --db-name "$db" --db-root-username "$REALBENCH_DB_ROOT_USER" \
-			--no-mariadb-socket --admin-password "$REALBENCH_ADMIN_PASSWORD" --force
-	fi
-	frappe_cmd --site "$site" set-config allow_tests True --parse
-	(cd "$B/sites" && "$B/env/bin/python" "$REALBENCH_CHECKOUT/realbench/site_setup.py" prepare "$site")
-	# A module list cached in Redis by earlier commands makes install-app create none of the app's DocTypes.
-	frappe_cmd --site "$site" clear-cache
-	if [ "$(cd "$B/sites" && "$B/env/bin/python" "$REALBENCH_CHECKOUT/realbench/site_setup.py" app-installed "$site" | tail -1)" != 1 ]; then
-		say "installing $REALBENCH_APP on $site"
-		frappe_cmd --site "$site" install-app "$REALBENCH_APP"
-	else
-		say "migrating $site to this checkout"
-		frappe_cmd --site "$site" migrate
-	fi
-}
-
-ensure_site "$REALBENCH_SITE"
+# ---- sites (ensure_site: lib.sh) -------------------------------------------------------------------------
+ensure_site "$REALBENCH_SITE" "${REALBENCH_FRESH_SITE:-}"
 ensure_site "$REALBENCH_TEST_SITE"
 
 say "manager user, API keys, reference driver, scheduler on $REALBENCH_SITE"
-facts="$(cd "$B/sites" && "$B/env/bin/python" "$REALBENCH_CHECKOUT/realbench/site_setup.py" finish "$REALBENCH_SITE" \
+facts="$(site_setup finish "$REALBENCH_SITE" \
 	"${REALBENCH_MANAGER_USER:-manager@tuktuk.realbench}" "${REALBENCH_MANAGER_PASSWORD:-realbench-Manager-1}" | tail -1)"
 
 "$B/env/bin/python" - "$REALBENCH_FACTS" "$facts" <<PY
@@ -208,4 +179,12 @@ with open(path, "w") as f:
 PY
 chmod 600 "$REALBENCH_FACTS"
 say "facts written to $REALBENCH_FACTS"
-say "done in $(( $(date +%s) - started )) s (start it: make realbench-start)"
+# Running processes still hold the old code: restart them (what `bench restart` does), nothing else.
+if running_pid web "127.0.0.1:$REALBENCH_PORT" >/dev/null || running_pid worker "$B/env/bin/python -m frappe.utils.bench_helper frappe worker" >/dev/null; then
+	say "restarting the running bench processes so they serve this checkout"
+	"$REALBENCH_CHECKOUT/realbench/stop.sh"
+	"$REALBENCH_CHECKOUT/realbench/start.sh"
+	say "done in $(( $(date +%s) - started )) s (restarted)"
+else
+	say "done in $(( $(date +%s) - started )) s (start it: make realbench-start)"
+fi

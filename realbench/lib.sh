@@ -69,3 +69,39 @@ running_pid() {  # running_pid NAME MARKER -> prints the pid when NAME runs
 	echo "$pid"
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ---- sites ----------------------------------------------------------------------------------------------------
+site_db_ok() {  # the site folder and its database both exist
+	local db; db="$(db_name_for "$1")"
+	[ -f "$REALBENCH_DIR/sites/$1/site_config.json" ] && mysql_root -N -e "select 1 from \`$db\`.tabDefaultValue limit 1" >/dev/null 2>&1
+}
+
+site_setup() {  # site_setup COMMAND SITE ARGS: realbench/site_setup.py in the bench env, in sites/
+	(cd "$REALBENCH_DIR/sites" && env PATH="$(realbench_path)" "$REALBENCH_DIR/env/bin/python" "$REALBENCH_CHECKOUT/realbench/site_setup.py" "$@")
+}
+
+# ensure_site SITE [fresh]: make SITE (database rb_<site>) unless it exists (or always with "fresh"), set what
+# the setup wizard would, then install the app on it, or migrate it when the app is already installed.
+ensure_site() {
+	local site=$1 fresh=${2:-} db
+	db="$(db_name_for "$site")"
+	if [ -n "$fresh" ] || ! site_db_ok "$site"; then
+		say "new site $site (database $db on $REALBENCH_DB_HOST:$REALBENCH_DB_PORT)"
+		# new-site asks for the MariaDB root password even when it is empty: getpass reads the empty line
+		# from stdin once there is no controlling terminal (setsid).
+		printf '\n' | setsid -w "$REALBENCH_CHECKOUT/realbench/bench" \
+			new-site "$site" --db-name "$db" --db-root-username "$REALBENCH_DB_ROOT_USER" \
+			--no-mariadb-socket --admin-password "$REALBENCH_ADMIN_PASSWORD" --force
+	fi
+	frappe_cmd --site "$site" set-config allow_tests True --parse
+	site_setup prepare "$site"
+	# A module list cached in Redis by earlier commands makes install-app create none of the app's DocTypes.
+	frappe_cmd --site "$site" clear-cache
+	if [ "$(site_setup app-installed "$site" | tail -1)" != 1 ]; then
+		say "installing $REALBENCH_APP on $site"
+		frappe_cmd --site "$site" install-app "$REALBENCH_APP"
+	else
+		say "migrating $site to this checkout"
+		frappe_cmd --site "$site" migrate
+	fi
+}
