@@ -29,10 +29,12 @@ start_proc() {
 	echo $! >"$(pidfile "$name")"
 }
 
-wait_port() {  # wait_port NAME PORT
+wait_port() {  # wait_port NAME PORT: the process of NAME's pid file stays alive until PORT opens
+	local pid
+	pid="$(cat "$(pidfile "$1")")"
 	for _ in $(seq 1 120); do
 		port_open "$2" && return 0
-		running_pid "$1" "$3" >/dev/null || die "$1 exited; see $REALBENCH_DIR/logs/$1.log"
+		kill -0 "$pid" 2>/dev/null || die "$1 exited; see $REALBENCH_DIR/logs/$1.log"
 		sleep 0.5
 	done
 	die "$1 did not open port $2; see $REALBENCH_DIR/logs/$1.log"
@@ -50,6 +52,8 @@ redis_conf() {  # redis_conf NAME PORT EXTRA...
 		echo "appendonly no"
 		echo "dir $REALBENCH_DIR/config"
 		echo "dbfilename $name.rdb"
+		# The config file stays in the process title, so the pid file's process is recognisable as ours.
+		echo "proc-title-template \"{title} {listen-addr} {config-file}\""
 		for line in "$@"; do echo "$line"; done
 	} >"$conf"
 	echo "$conf"
@@ -58,11 +62,11 @@ redis_conf() {  # redis_conf NAME PORT EXTRA...
 start_redis() {
 	local conf
 	conf="$(redis_conf redis-cache "$REALBENCH_REDIS_CACHE_PORT" "maxmemory 256mb" "maxmemory-policy allkeys-lru")"
-	start_proc redis-cache "127.0.0.1:$REALBENCH_REDIS_CACHE_PORT" "$REALBENCH_REDIS_CACHE_PORT" redis-server "$conf"
+	start_proc redis-cache "$conf" "$REALBENCH_REDIS_CACHE_PORT" redis-server "$conf"
 	conf="$(redis_conf redis-queue "$REALBENCH_REDIS_QUEUE_PORT")"
-	start_proc redis-queue "127.0.0.1:$REALBENCH_REDIS_QUEUE_PORT" "$REALBENCH_REDIS_QUEUE_PORT" redis-server "$conf"
-	wait_port redis-cache "$REALBENCH_REDIS_CACHE_PORT" "127.0.0.1:$REALBENCH_REDIS_CACHE_PORT"
-	wait_port redis-queue "$REALBENCH_REDIS_QUEUE_PORT" "127.0.0.1:$REALBENCH_REDIS_QUEUE_PORT"
+	start_proc redis-queue "$conf" "$REALBENCH_REDIS_QUEUE_PORT" redis-server "$conf"
+	wait_port redis-cache "$REALBENCH_REDIS_CACHE_PORT"
+	wait_port redis-queue "$REALBENCH_REDIS_QUEUE_PORT"
 }
 
 start_redis
@@ -75,7 +79,7 @@ start_proc web "127.0.0.1:$REALBENCH_PORT" "$REALBENCH_PORT" \
 	-w "$REALBENCH_GUNICORN_WORKERS" -t 120 --graceful-timeout 10 "frappe.app:application_with_statics()"
 start_proc worker "$py -m frappe.utils.bench_helper frappe worker" - "$py" -m frappe.utils.bench_helper frappe worker
 start_proc schedule "$py -m frappe.utils.bench_helper frappe schedule" - "$py" -m frappe.utils.bench_helper frappe schedule
-wait_port web "$REALBENCH_PORT" "127.0.0.1:$REALBENCH_PORT"
+wait_port web "$REALBENCH_PORT"
 
 # The site answers (Host-based site resolution): /api/method/ping as a guest.
 for _ in $(seq 1 60); do

@@ -28,6 +28,6 @@ stop_proc() {  # stop_proc NAME MARKER
 stop_proc schedule "$py -m frappe.utils.bench_helper frappe schedule"
 stop_proc worker "$py -m frappe.utils.bench_helper frappe worker"
 stop_proc web "127.0.0.1:$REALBENCH_PORT"
-stop_proc redis-queue "127.0.0.1:$REALBENCH_REDIS_QUEUE_PORT"
-stop_proc redis-cache "127.0.0.1:$REALBENCH_REDIS_CACHE_PORT"
+stop_proc redis-queue "$REALBENCH_DIR/config/redis-queue.conf"
+stop_proc redis-cache "$REALBENCH_DIR/config/redis-cache.conf"
 say "stopped"
