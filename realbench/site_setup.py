@@ -70,7 +70,9 @@ def ensure_manager(email, password):
 
 	if not frappe.db.exists("User", email):
 		user = frappe.new_doc("User")
-		user.update({"email": email, "first_name": "Realbench", "last_name": "Manager", "user_type": "System User"})
+		user.update(
+			{"email": email, "first_name": "Realbench", "last_name": "Manager", "user_type": "System User"}
+		)
 		user.flags.no_welcome_mail = True
 		user.insert(ignore_permissions=True)
 	user = frappe.get_doc("User", email)
@@ -122,7 +124,12 @@ def finish(site, manager_email, manager_password):
 	print(
 		json.dumps(
 			{
-				"manager": {"user": manager_email, "password": manager_password, "api_key": api_key, "api_secret": api_secret},
+				"manager": {
+					"user": manager_email,
+					"password": manager_password,
+					"api_key": api_key,
+					"api_secret": api_secret,
+				},
 				"reference_driver": driver,
 				"frappe_version": frappe.__version__,
 			}

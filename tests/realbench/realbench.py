@@ -62,7 +62,9 @@ def unavailable_reason() -> str | None:
 	except (OSError, ValueError) as e:
 		return f"unreadable facts file {path} ({e})"
 	try:
-		r = requests.get(facts["base_url"] + "/api/method/ping", headers={"Host": facts["host_header"]}, timeout=10)
+		r = requests.get(
+			facts["base_url"] + "/api/method/ping", headers={"Host": facts["host_header"]}, timeout=10
+		)
 		if r.status_code != 200:
 			return f"the bench at {facts['base_url']} answers {r.status_code} to /api/method/ping"
 	except requests.RequestException as e:

@@ -18,7 +18,9 @@ def run(facts):
 	log = facts.artifacts / "test-site.log"
 	log.write_text(readable(made.stdout))
 	assert made.returncode == 0, f"making the test site failed; see {log}:\n{readable(made.stdout)[-3000:]}"
-	result = bench("--site", facts["test_site"], "run-tests", "--app", "tuktuk_management", env={"CI": "1"}, timeout=1800)
+	result = bench(
+		"--site", facts["test_site"], "run-tests", "--app", "tuktuk_management", env={"CI": "1"}, timeout=1800
+	)
 	output = readable(result.stdout)
 	(facts.artifacts / "run-tests.log").write_text(output)
 	return result.returncode, output

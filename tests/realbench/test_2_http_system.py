@@ -27,11 +27,16 @@ def test_facts_reach_the_app_over_http_as_manager(facts):
 	)
 	assert r.status_code == 200, r.text
 	assert {"discrepancy", "calculated_balance", "transactions_count"} <= set(r.json()["message"])
-	r = facts.get("/api/method/tuktuk_management.api.tuktuk.reconcile_driver_balance", token=False,
-		params={"driver_name": facts["reference_driver"]})
+	r = facts.get(
+		"/api/method/tuktuk_management.api.tuktuk.reconcile_driver_balance",
+		token=False,
+		params={"driver_name": facts["reference_driver"]},
+	)
 	assert r.status_code == 403, "a guest must be refused"
 
 
-@pytest.mark.skip(reason="HOOK: tests/system does not take a base URL + Host + token yet (see this module's docstring)")
+@pytest.mark.skip(
+	reason="HOOK: tests/system does not take a base URL + Host + token yet (see this module's docstring)"
+)
 def test_system_http_suite_against_the_bench(facts):
 	raise NotImplementedError

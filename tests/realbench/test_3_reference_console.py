@@ -38,7 +38,11 @@ def blocks():
 	for heading, stop in SECTIONS:
 		body = section(text, heading, stop)
 		title = heading.strip("# ")
-		for m in re.finditer(r"^(?:\d+\. \*\*(?P<step>[^*]+)\*\*|#+ (?P<head>[^\n]+)|```(?P<lang>\w+)\n(?P<code>.*?)^```)", body, re.M | re.S):
+		for m in re.finditer(
+			r"^(?:\d+\. \*\*(?P<step>[^*]+)\*\*|#+ (?P<head>[^\n]+)|```(?P<lang>\w+)\n(?P<code>.*?)^```)",
+			body,
+			re.M | re.S,
+		):
 			if m.group("step") or m.group("head"):
 				title = (m.group("step") or m.group("head")).strip().rstrip(":")
 				continue
@@ -52,10 +56,19 @@ BLOCKS = blocks()
 EXPECT = {
 	"Test Atomic Updates": ([], []),
 	"Test Reconciliation": (["print('PROBE', sorted(result))"], [r"'discrepancy'", r"'calculated_balance'"]),
-	"Test All Drivers": (["print('PROBE', sorted(result))"], [r"Drivers with issues: \d+", r"'drivers_with_discrepancies'"]),
-	"Check Transaction Logs": (["print('PROBE transactions', type(transactions).__name__, len(transactions))"], [r"PROBE transactions list \d+"]),
+	"Test All Drivers": (
+		["print('PROBE', sorted(result))"],
+		[r"Drivers with issues: \d+", r"'drivers_with_discrepancies'"],
+	),
+	"Check Transaction Logs": (
+		["print('PROBE transactions', type(transactions).__name__, len(transactions))"],
+		[r"PROBE transactions list \d+"],
+	),
 	"Run Reconciliation": (["print('PROBE', sorted(result))"], [r"'discrepancy'", r"'transactions_count'"]),
-	"Check for System Issues": (["print('PROBE errors', type(errors).__name__, len(errors))"], [r"PROBE errors list \d+"]),
+	"Check for System Issues": (
+		["print('PROBE errors', type(errors).__name__, len(errors))"],
+		[r"PROBE errors list \d+"],
+	),
 }
 
 
@@ -82,7 +95,11 @@ def assert_clean(output, what):
 	)
 
 
-@pytest.mark.parametrize("block_id,lang,code", [b for b in BLOCKS if b[1] == "python"], ids=[b[0] for b in BLOCKS if b[1] == "python"])
+@pytest.mark.parametrize(
+	"block_id,lang,code",
+	[b for b in BLOCKS if b[1] == "python"],
+	ids=[b[0] for b in BLOCKS if b[1] == "python"],
+)
 def test_console_block_verbatim(facts, block_id, lang, code):
 	lines = code.splitlines()
 	verbatim = [line for line in lines if not OPEN_CONSOLE.match(line.replace("[your-site]", "SITE"))]
@@ -92,7 +109,9 @@ def test_console_block_verbatim(facts, block_id, lang, code):
 	output = readable(result.stdout)
 	out_dir = facts.artifacts / "console"
 	out_dir.mkdir(exist_ok=True)
-	(out_dir / f"{_name(block_id)}.txt").write_text(f"--- stdin\n{stdin}\n--- output (exit {result.returncode})\n{output}")
+	(out_dir / f"{_name(block_id)}.txt").write_text(
+		f"--- stdin\n{stdin}\n--- output (exit {result.returncode})\n{output}"
+	)
 	print(f"\n[{block_id}] output:\n{output.strip()[-1500:]}")
 	assert result.returncode == 0, output[-3000:]
 	assert_clean(output, f"console block '{block_id}'")
@@ -102,7 +121,13 @@ def test_console_block_verbatim(facts, block_id, lang, code):
 
 @pytest.mark.parametrize(
 	"block_id,line",
-	[(b[0], line) for b in BLOCKS if b[1] == "bash" for line in b[2].splitlines() if re.match(r"bench --site \S+ execute ", line)],
+	[
+		(b[0], line)
+		for b in BLOCKS
+		if b[1] == "bash"
+		for line in b[2].splitlines()
+		if re.match(r"bench --site \S+ execute ", line)
+	],
 )
 def test_execute_line_verbatim(facts, block_id, line):
 	args = shlex.split(line.replace("[your-site]", facts["site"]))
@@ -111,7 +136,9 @@ def test_execute_line_verbatim(facts, block_id, line):
 	output = readable(result.stdout)
 	out_dir = facts.artifacts / "console"
 	out_dir.mkdir(exist_ok=True)
-	(out_dir / f"{_name(block_id)}_execute.txt").write_text(f"--- {line}\n--- output (exit {result.returncode})\n{output}")
+	(out_dir / f"{_name(block_id)}_execute.txt").write_text(
+		f"--- {line}\n--- output (exit {result.returncode})\n{output}"
+	)
 	print(f"\n[{line}] exit {result.returncode}:\n{output.strip()[-800:]}")
 	assert result.returncode == 0, output[-3000:]
 	assert_clean(output, line)

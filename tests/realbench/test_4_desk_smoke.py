@@ -76,7 +76,9 @@ def test_driver_form_balance_buttons(facts, browser):
 	watch = Watch()
 	context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
 	context.set_default_timeout(60_000)
-	context.on("page", lambda page: (page.on("console", watch.console), page.on("pageerror", watch.pageerror)))
+	context.on(
+		"page", lambda page: (page.on("console", watch.console), page.on("pageerror", watch.pageerror))
+	)
 	context.on("response", watch.response)
 	page = context.new_page()
 	shot = lambda name, pg=page: pg.screenshot(path=str(shots / name), full_page=False)  # noqa: E731
@@ -98,7 +100,9 @@ def test_driver_form_balance_buttons(facts, browser):
 
 		# Balance > Reconcile Balance: a msgprint titled "Balance Reconciliation".
 		balance.click()
-		page.locator('.inner-group-button[data-label="Balance"] .dropdown-item', has_text="Reconcile Balance").click()
+		page.locator(
+			'.inner-group-button[data-label="Balance"] .dropdown-item', has_text="Reconcile Balance"
+		).click()
 		dialog = page.locator(".modal.show .modal-dialog").last
 		dialog.wait_for()
 		page.wait_for_timeout(500)  # the dialog's fade-in, for the screenshot (not an assert)
@@ -113,10 +117,14 @@ def test_driver_form_balance_buttons(facts, browser):
 		# Balance > Download Statement: a new window on the statement method; it must download the CSV (or
 		# show it), never an error.
 		responses = []
-		context.on("response", lambda r: responses.append(r) if "download_driver_statement" in r.url else None)
+		context.on(
+			"response", lambda r: responses.append(r) if "download_driver_statement" in r.url else None
+		)
 		balance.click()
 		with context.expect_page() as popup_info:
-			page.locator('.inner-group-button[data-label="Balance"] .dropdown-item', has_text="Download Statement").click()
+			page.locator(
+				'.inner-group-button[data-label="Balance"] .dropdown-item', has_text="Download Statement"
+			).click()
 		popup = popup_info.value
 		try:
 			popup.wait_for_load_state()
@@ -135,7 +143,9 @@ def test_driver_form_balance_buttons(facts, browser):
 			watch.problems.append("Download Statement requested nothing")
 		for r in responses:
 			disposition = r.headers.get("content-disposition", "")
-			if r.status >= 400 or ("attachment" not in disposition and re.search(r"Server Error|Traceback", statement_text)):
+			if r.status >= 400 or (
+				"attachment" not in disposition and re.search(r"Server Error|Traceback", statement_text)
+			):
 				last = [line for line in statement_text.splitlines() if line.strip()][-6:]
 				watch.problems.append(
 					f"Download Statement: HTTP {r.status} from {r.url}, the window shows: " + " | ".join(last)
