@@ -156,4 +156,5 @@ def test_driver_form_balance_buttons(facts, browser):
 	finally:
 		print(f"\nscreenshots: {shots}")
 		context.close()
-	assert not watch.problems, "\n".join(watch.problems)
+	if watch.problems:
+		pytest.fail("Desk smoke:\n" + "\n".join(watch.problems), pytrace=False)
