@@ -26,7 +26,7 @@ for tool in git node npm redis-server curl; do command -v "$tool" >/dev/null || 
 "$REALBENCH_PYTHON" -c 'import sys, venv; assert (3, 10) <= sys.version_info[:2] < (3, 13), sys.version' \
 	|| die "$REALBENCH_PYTHON: Frappe v15 needs Python 3.10-3.12 with venv"
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || die "Frappe v15 needs node >= 18"
-mysql_root -e 'select 1' >/dev/null || die "MariaDB does not answer on $REALBENCH_DB_HOST:$REALBENCH_DB_PORT as $REALBENCH_DB_ROOT_USER"
+mysql_root -e "select 1" >/dev/null || die "MariaDB does not answer on $REALBENCH_DB_HOST:$REALBENCH_DB_PORT as $REALBENCH_DB_ROOT_USER (a stopped local one starts with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd)"
 
 mkdir -p "$B"/{apps,sites,logs,config,pids,build,artifacts}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realbench.realbench import REPO, load_facts, unavailable_reason
+from tests.realbench.realbench import REPO, REPORT, load_facts, unavailable_reason
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,3 +69,10 @@ def facts():
 			"re-sync it with `make realbench` (then `make realbench-start`)"
 		)
 	return facts
+
+
+def pytest_terminal_summary(terminalreporter):
+	if REPORT:
+		terminalreporter.section("real-bench tier")
+		for line in REPORT:
+			terminalreporter.write_line(line)

@@ -106,6 +106,9 @@ def run_script(script, *args, timeout=900) -> subprocess.CompletedProcess:
 	)
 
 
+# Lines the tier reports at the end of the run whatever the outcome (conftest's pytest_terminal_summary).
+REPORT: list[str] = []
+
 _PROGRESS = re.compile(r"[^\n]*\r(?!\n)")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

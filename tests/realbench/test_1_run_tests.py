@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.realbench.realbench import bench, readable, run_script
+from tests.realbench.realbench import REPORT, bench, readable, run_script
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,11 @@ def summary(output):
 def test_app_test_cases_pass_on_real_frappe(run, facts):
 	code, output = run
 	s = summary(output)
-	print(
-		f"\nrun-tests on {facts['test_site']}: ran {s['ran']}, failures {s['failures']}, errors {s['errors']}"
+	REPORT.append(
+		f"run-tests on {facts['test_site']}: ran {s['ran']}, failures {s['failures']}, errors {s['errors']}"
 		f" (exit {code}; log {facts.artifacts / 'run-tests.log'})"
 	)
-	for test, where in s["failing"]:
-		print(f"  failing: {where}.{test}" if not where.endswith(test) else f"  failing: {where}")
+	REPORT.extend(f"  failing: {where}" for _, where in s["failing"])
 	assert s["ran"], f"no `Ran N tests` summary in the run-tests output (exit {code}):\n{output[-3000:]}"
 	assert s["ran"] > 0, "run-tests ran no test"
 	failing = "\n".join(f"  {where}" for _, where in s["failing"])

@@ -17,7 +17,7 @@ import shlex
 
 import pytest
 
-from tests.realbench.realbench import REPO, bench, readable
+from tests.realbench.realbench import REPO, REPORT, bench, readable
 
 DOC = REPO / "docs" / "reference" / "balance_fix_summary.md"
 SECTIONS = (("## Testing & Verification", "## "), ("### If Discrepancies Still Occur", "### |## "))
@@ -89,8 +89,20 @@ def _name(block_id):
 	return re.sub(r"[^A-Za-z0-9]+", "_", block_id).strip("_")
 
 
+ERROR_LINE = re.compile(r"^\w*(Error|Exception)\b.*:.*$", re.M)
+
+
+def report(what, output, returncode):
+	error = ERROR_LINE.search(output)
+	if error:
+		verdict = f"ERROR {error.group(0).strip()}"
+	else:
+		verdict = "ERROR (a traceback)" if "Traceback" in output else "ok, no traceback"
+	REPORT.append(f"{what}: exit {returncode}, {verdict}")
+
+
 def assert_clean(output, what):
-	assert "Traceback" not in output and not re.search(r"^\w*(Error|Exception)\b.*:", output, re.M), (
+	assert "Traceback" not in output and not ERROR_LINE.search(output), (
 		f"{what} printed an error:\n{output[-4000:]}"
 	)
 
@@ -113,6 +125,7 @@ def test_console_block_verbatim(facts, block_id, lang, code):
 		f"--- stdin\n{stdin}\n--- output (exit {result.returncode})\n{output}"
 	)
 	print(f"\n[{block_id}] output:\n{output.strip()[-1500:]}")
+	report(f"console [{block_id}]", output, result.returncode)
 	assert result.returncode == 0, output[-3000:]
 	assert_clean(output, f"console block '{block_id}'")
 	for pattern in expected:
@@ -140,6 +153,7 @@ def test_execute_line_verbatim(facts, block_id, line):
 		f"--- {line}\n--- output (exit {result.returncode})\n{output}"
 	)
 	print(f"\n[{line}] exit {result.returncode}:\n{output.strip()[-800:]}")
+	report(f"execute [{line}]", output, result.returncode)
 	assert result.returncode == 0, output[-3000:]
 	assert_clean(output, line)
 	# `execute` prints the returned value as JSON (a dict here): the self-check's own verdict.

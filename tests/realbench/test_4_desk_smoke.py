@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.realbench.realbench import REPORT
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
 	"--headless",
@@ -154,7 +156,7 @@ def test_driver_form_balance_buttons(facts, browser):
 		if error_dialogs.count():
 			watch.problems.append(f"a dialog is open: {error_dialogs.first.inner_text()}")
 	finally:
-		print(f"\nscreenshots: {shots}")
+		REPORT.append(f"Desk smoke screenshots: {shots}")
 		context.close()
 	if watch.problems:
 		pytest.fail("Desk smoke:\n" + "\n".join(watch.problems), pytrace=False)
