@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-runtime lint bench clean
+.PHONY: setup demo test test-runtime lint bench clean realbench realbench-start realbench-stop test-realbench realbench-browser
 
 setup: $(STAMP)
 
@@ -32,3 +32,30 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) sites
+
+# ---- The real-bench tier (optional): a REAL Frappe v15 bench running this checkout (docs/realbench.md) ----
+# REALBENCH_DIR (default /srv/tuktuk-realbench as root, else ~/tuktuk-realbench) and FRAPPE_SRC (a local
+# Frappe checkout, or the upstream URL), AIR_DATEPICKER_SRC: see docs/realbench.md. Built once, re-synced
+# to this checkout (symlink + pip install -e + migrate) on every later run.
+realbench:
+	realbench/build.sh
+
+realbench-start:
+	realbench/start.sh
+
+realbench-stop:
+	realbench/stop.sh
+
+# Debian's chromium and chromium-driver for the browser smoke (installed only when missing).
+realbench-browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; fi
+
+REALBENCH_STAMP := $(VENV)/.realbench-installed
+$(REALBENCH_STAMP): $(STAMP) tests/realbench/requirements.txt
+	$(BIN)/python -m pip install -q -r tests/realbench/requirements.txt
+	touch $(REALBENCH_STAMP)
+
+# The tier: skipped with one line when no bench is built; its failures fail the run when it runs.
+test-realbench: setup $(REALBENCH_STAMP) realbench-browser
+	$(BIN)/pytest tests/realbench -v -p no:cacheprovider $(PYTEST_ARGS)
