@@ -123,10 +123,16 @@ def test_driver_form_balance_buttons(facts, browser):
 			"response", lambda r: responses.append(r) if "download_driver_statement" in r.url else None
 		)
 		balance.click()
+		page.locator(
+			'.inner-group-button[data-label="Balance"] .dropdown-item', has_text="Download Statement"
+		).click()
+		# A date-range dialog (default: the open period) comes first; its Download opens the window.
+		statement_dialog = page.locator(".modal.show .modal-dialog")
+		statement_dialog.wait_for()
+		assert "Download Statement" in statement_dialog.locator(".modal-title").inner_text()
+		shot("04-download-statement-dialog.png")
 		with context.expect_page() as popup_info:
-			page.locator(
-				'.inner-group-button[data-label="Balance"] .dropdown-item', has_text="Download Statement"
-			).click()
+			statement_dialog.locator(".btn-modal-primary", has_text="Download").click()
 		popup = popup_info.value
 		try:
 			popup.wait_for_load_state()
@@ -138,9 +144,9 @@ def test_driver_form_balance_buttons(facts, browser):
 			page.wait_for_timeout(100)
 		statement_text = ""
 		if not popup.is_closed():
-			shot("04-download-statement-window.png", popup)
+			shot("05-download-statement-window.png", popup)
 			statement_text = popup.inner_text("body")
-		shot("05-driver-form-after.png")
+		shot("06-driver-form-after.png")
 		if not responses:
 			watch.problems.append("Download Statement requested nothing")
 		for r in responses:
