@@ -1,6 +1,12 @@
-"""System-test rig for B2C payouts: the Daraja simulator as its own process, a site (SQLite and MariaDB)
-served over HTTP by `frappe-lite serve` so the simulator's callbacks reach the app, and a connection of
-the test process through which payments are credited (their payout jobs run inline after commit)."""
+"""System-test rig for B2C payouts: the Daraja simulator as its own process, and a served site it pays
+through and calls back.
+
+- test_b2c_http.py: over HTTP only, against a target (tests/helpers/target.py: frappe_lite on SQLite and
+  MariaDB, or the real bench with TUKTUK_TARGET=realbench); the ``b2c`` fixture points the target's TukTuk
+  Settings at the simulator and gives the simulator a Host-setting relay to call back through.
+- test_b2c_payouts.py: frappe_lite only, a site (SQLite and MariaDB) served by `frappe-lite serve` plus a
+  connection of the test process through which payments are credited (their payout jobs run inline after
+  commit), for what needs the runtime in the test process (a worker killed mid-send, scheduler ticks, ...)."""
 
 import json
 from pathlib import Path
@@ -19,6 +25,25 @@ from payout_rig import (
 from mpesa_sandbox import SandboxProcess
 from tests.helpers.fixtures import empty_redis_db
 from tests.helpers.server import FrappeServe
+from tests.helpers.target_fixtures import (  # noqa: F401  (target is a fixture)
+	deselect_lite_only,
+	report_figures,
+	report_header,
+	session_finish,
+	target,
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+	deselect_lite_only(config, items, Path(__file__).parent)
+
+
+def pytest_report_header(config):
+	return report_header()
+
+
+def pytest_sessionfinish(session, exitstatus):
+	session_finish()
 
 
 @pytest.fixture(scope="session")
@@ -113,6 +138,7 @@ def site(payout_site, sandbox):
 
 
 def pytest_terminal_summary(terminalreporter):
+	report_figures(terminalreporter)
 	if PAYMENTS_REPORT:
 		terminalreporter.write_sep("-", "B2C scenarios: payments made by the simulator")
 		for line in PAYMENTS_REPORT:

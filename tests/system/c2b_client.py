@@ -1,5 +1,6 @@
-"""One payer process for the C2B race test: posts Daraja-shaped confirmations over HTTP and prints a JSON
-summary on its last line. Run as: c2b_client.py URL TOKEN ACCOUNT PREFIX COUNT."""
+"""One payer process for the C2B race tests: posts Daraja-shaped confirmations over HTTP and prints a JSON
+summary on its last line. Run as: c2b_client.py TARGET_SPEC_JSON ACCOUNT PREFIX COUNT [SHORTCODE]
+(TARGET_SPEC_JSON: tests.helpers.target.Target.spec(): the base URL, Host header and callback secret)."""
 
 import json
 import sys
@@ -8,15 +9,21 @@ import requests
 
 from tests.helpers.daraja import amount_for, payload
 
+CONFIRM = "/api/method/tuktuk_management.api.tuktuk.payment_confirmation"
 
-def main(url, token, account, prefix, count):
+
+def main(spec, account, prefix, count, shortcode="600000"):
+	spec = json.loads(spec)
 	session = requests.Session()
+	if spec.get("host"):
+		session.headers["Host"] = spec["host"]
+	url = spec["url"] + CONFIRM
 	summary = {"sent": 0, "http_ok": 0, "statuses": {}, "retries": 0, "errors": []}
 	for i in range(int(count)):
-		body = payload(account, amount_for(prefix, i), f"{prefix}{i:05d}")
+		body = payload(account, amount_for(prefix, i), f"{prefix}{i:05d}", shortcode=shortcode)
 		summary["sent"] += 1
 		try:
-			r = session.post(url, params={"token": token}, json=body, timeout=60)
+			r = session.post(url, params={"token": spec["callback_token"]}, json=body, timeout=120)
 		except requests.RequestException as e:
 			summary["errors"].append(f"{body['TransID']}: {e}")
 			continue

@@ -1,8 +1,11 @@
-"""The reconciliation endpoints over real HTTP (``frappe-lite serve`` in its own process), SQLite and MariaDB.
+"""The reconciliation endpoints over real HTTP, against a target (tests/helpers/target.py: frappe_lite on SQLite
+and MariaDB, or the real bench).
 
 Managers only; string booleans parsed; a fix made over GET is kept (Frappe rolls a GET back unless the code
 commits: the fix is its own committed unit of work); the driver statement downloads as CSV whose
 target_contribution total equals the balance; the baseline's dotted paths on api.tuktuk work too.
+The driver is paid through the C2B callback; its balance is then corrupted by a direct database write (there
+is, by design, no API that moves a balance away from its ledger).
 """
 
 import csv
@@ -10,75 +13,50 @@ import io
 from decimal import Decimal
 
 import pytest
-import requests
 
-from tests.helpers.server import FrappeServe
+from tests.helpers.daraja import payload
+from tests.helpers.target import C2B_SETTINGS, GUEST, money, unique
 
-# Tests share one served site per backend; each states what it needs and restores nothing it does not own.
+# Tests share one driver per target; each states what it needs and restores nothing it does not own.
 
-API = "/api/method/tuktuk_management.api"
-MANAGER = ("recon.manager@example.com", "mgrkey0001", "mgrsecret0001")
-CLERK = ("recon.clerk@example.com", "clerkkey0001", "clerksecret0001")
-
-
-def money(value):
-	return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+API = "tuktuk_management.api"
+CONFIRM = "/api/method/tuktuk_management.api.tuktuk.payment_confirmation"
 
 
 @pytest.fixture(scope="module")
-def served(module_site_factory):
-	site = module_site_factory(apps=("tuktuk_management",))
-	site.cli(
-		"add-user",
-		MANAGER[0],
-		"--add-role",
-		"TukTuk Manager",
-		"--api-key",
-		MANAGER[1],
-		"--api-secret",
-		MANAGER[2],
-	)
-	site.cli("add-user", CLERK[0], "--api-key", CLERK[1], "--api-secret", CLERK[2])
-	with site.connect() as frappe:
-		from tuktuk_management.tests.reconciliation_utils import corrupt_balance
-		from tuktuk_management.tests.utils import make_driver, make_payment
-
-		driver = make_driver(vehicle=None, fare_percentage=50, target_sharing_override="Disable").name
-		make_payment(driver, "100")  # commits: 50 to the balance
-		make_payment(driver, "45.50")  # 22.75
-		corrupt_balance(driver, "12.5")
-		frappe.db.commit()
-	with FrappeServe(site.sites_path, site.name, env=site.env()) as server:
-		yield site, server.url, driver
+def served(target):
+	with target.settings_changed(**C2B_SETTINGS):
+		clerk = target.add_user(roles=())
+		driver = target.make_driver()
+		for amount in ("100", "45.50"):  # 50 + 22.75 to the balance
+			reply = target.callback(CONFIRM, payload(driver.account, amount, unique("RECON")))
+			assert reply.status_code == 200 and reply.json()["status"] == "Processed", reply.text
+		target.write_sql(
+			"UPDATE `tabTukTuk Driver` SET current_balance = current_balance + %s WHERE name = %s",
+			("12.5", driver.name),
+		)
+		yield target, driver.name, clerk
 
 
-def call(url, method, who=MANAGER, http="GET", **params):
-	headers = {"Authorization": f"token {who[1]}:{who[2]}"} if who else {}
-	if http == "GET":
-		return requests.get(f"{url}{API}.{method}", params=params, headers=headers, timeout=30)
-	return requests.post(f"{url}{API}.{method}", json=params, headers=headers, timeout=30)
-
-
-def balance(site, driver):
-	with site.connect() as frappe:
-		return money(frappe.db.get_value("TukTuk Driver", driver, "current_balance"))
+def call(target, method, who="manager", http="GET", **params):
+	return target.method(f"{API}.{method}", http=http, who=who, **params)
 
 
 def test_non_managers_are_refused(served):
-	site, url, driver = served
-	before = balance(site, driver)
-	for who in (None, CLERK):
+	target, driver, clerk = served
+	before = target.balance(driver)
+	for who in (GUEST, clerk):
 		for method in ("reconciliation.reconcile_driver_balance", "tuktuk.fix_driver_balance"):
-			response = call(url, method, who=who, driver_name=driver, auto_fix="1")
+			response = call(target, method, who=who, driver_name=driver, auto_fix="1")
 			assert response.status_code == 403, (who, method, response.text)
-		response = call(url, "reconciliation.download_driver_statement", who=who, driver=driver)
+		response = call(target, "reconciliation.download_driver_statement", who=who, driver=driver)
 		assert response.status_code == 403
-	assert balance(site, driver) == before
+	assert target.balance(driver) == before
 
 
 def test_detect_dry_run_then_fix_over_get(served):
-	site, url, driver = served
-	found = call(url, "tuktuk.reconcile_driver_balance", driver_name=driver)
+	target, driver, _clerk = served
+	found = call(target, "tuktuk.reconcile_driver_balance", driver_name=driver)
 	assert found.status_code == 200, found.text
 	result = found.json()["message"]
 	assert (money(result["old_balance"]), money(result["calculated_balance"])) == (
@@ -87,40 +65,42 @@ def test_detect_dry_run_then_fix_over_get(served):
 	)
 	assert money(result["discrepancy"]) == Decimal("12.50") and result["transactions_count"] == 2
 
-	dry = call(url, "tuktuk.fix_driver_balance", driver_name=driver, auto_fix="false").json()["message"]
+	dry = call(target, "tuktuk.fix_driver_balance", driver_name=driver, auto_fix="false").json()["message"]
 	assert dry["fixed"] is False
-	assert balance(site, driver) == Decimal("85.25")
+	assert target.balance(driver) == Decimal("85.25")
 
-	fixed = call(url, "tuktuk.fix_driver_balance", driver_name=driver, auto_fix="true").json()["message"]
+	fixed = call(target, "tuktuk.fix_driver_balance", driver_name=driver, auto_fix="true").json()["message"]
 	assert fixed["fixed"] is True and money(fixed["new_balance"]) == Decimal("72.75")
-	assert balance(site, driver) == Decimal("72.75"), "a fix over GET must be committed, not rolled back"
+	assert target.balance(driver) == Decimal("72.75"), "a fix over GET must be committed, not rolled back"
 
-	with site.connect() as frappe:
-		logs = {
-			title: frappe.db.count("Error Log", {"reference_name": driver, "method": title})
-			for title in ("Balance Discrepancy Detected", "Balance Fixed")
-		}
-		records = frappe.db.count("TukTuk Balance Reconciliation", {"driver": driver})
+	logs = {
+		title: target.count("Error Log", reference_name=driver, method=title)
+		for title in ("Balance Discrepancy Detected", "Balance Fixed")
+	}
+	records = target.count("TukTuk Balance Reconciliation", driver=driver)
 	# detection (GET, kept by flags.commit) + dry run + fix each logged a discrepancy; the fix also "Balance Fixed"
 	assert logs == {"Balance Discrepancy Detected": 3, "Balance Fixed": 1}
 	assert records == 3
 
 
 def test_reconcile_all_over_post(served):
-	site, url, driver = served
-	response = call(url, "tuktuk.reconcile_all_drivers_balances", http="POST", auto_fix="0")
+	target, driver, _clerk = served
+	before = target.balance(driver)
+	response = call(target, "tuktuk.reconcile_all_drivers_balances", http="POST", auto_fix="0")
 	assert response.status_code == 200, response.text
-	before = balance(site, driver)
 	summary = response.json()["message"]
 	for key in ("total_drivers", "drivers_checked", "drivers_with_discrepancies", "drivers_fixed", "results"):
 		assert key in summary
-	assert summary["total_drivers"] == 1 and summary["drivers_fixed"] == 0  # auto_fix "0" is false
-	assert balance(site, driver) == before
+	# every driver of the site (on a shared bench: other runs' too), none fixed: auto_fix "0" is false
+	assert summary["total_drivers"] == target.count("TukTuk Driver") and summary["drivers_fixed"] == 0
+	ours = [r for r in summary["results"] if r["driver"] == driver]
+	assert len(ours) == 1 and not ours[0]["has_discrepancy"]
+	assert target.balance(driver) == before
 
 
 def test_statement_csv_download(served):
-	site, url, driver = served
-	response = call(url, "tuktuk.download_driver_statement", driver=driver)
+	target, driver, _clerk = served
+	response = call(target, "tuktuk.download_driver_statement", driver=driver)
 	assert response.status_code == 200, response.text
 	assert response.headers["Content-Type"].startswith("text/csv")
 	assert f"statement_{driver}_" in response.headers["Content-Disposition"]
@@ -128,7 +108,6 @@ def test_statement_csv_download(served):
 	header, body = rows[0], rows[1 : rows.index([])]
 	total = sum(money(row[header.index("target_contribution")]) for row in body)
 	assert len(body) == 2
-	assert total == Decimal(
-		"72.75"
-	)  # the ledger; equal to the balance once fixed (test_detect_dry_run_then_fix)
+	# the ledger; equal to the balance once fixed (test_detect_dry_run_then_fix_over_get)
+	assert total == Decimal("72.75")
 	assert ["total_target_contribution", "72.75"] in rows
