@@ -55,7 +55,13 @@ def test_wrong_key_on_production_names_the_other_environment(site, monkeypatch, 
 	from tuktuk_management.payouts import daraja as client
 
 	monkeypatch.setitem(client.BASE_URLS, "production", daraja.url)  # production's Daraja, played locally
-	configure(site, mpesa_environment="production", mpesa_consumer_key="sandbox-key", mpesa_consumer_secret="x")
+	configure(
+		site,
+		mpesa_environment="production",
+		mpesa_paybill="4012345",
+		mpesa_consumer_key="sandbox-key",
+		mpesa_consumer_secret="x",
+	)
 	verdict = check_connection()
 	assert verdict.problem == "credentials" and "sandbox app" in verdict.message
 
@@ -149,17 +155,31 @@ def test_the_button_method(site, daraja):
 		({"mpesa_environment": "production", "site_url": "https://abc.ngrok.io"}, "public URL tester"),
 		({"mpesa_environment": "production", "site_url": "https://sandbox.fleet.example.com"}, "sandbox"),
 		({"mpesa_environment": "production", "mpesa_paybill": "174379"}, "sandbox test shortcode"),
-		({"mpesa_environment": "custom", "mpesa_base_url": "https://sandbox.safaricom.co.ke"}, "choose the environment sandbox"),
-		({"mpesa_environment": "custom", "mpesa_base_url": "https://api.safaricom.co.ke/"}, "production instead"),
+		(
+			{"mpesa_environment": "custom", "mpesa_base_url": "https://sandbox.safaricom.co.ke"},
+			"choose the environment sandbox",
+		),
+		(
+			{"mpesa_environment": "custom", "mpesa_base_url": "https://api.safaricom.co.ke/"},
+			"production instead",
+		),
 		({"mpesa_paybill": "1234"}, "5 to 7 digits"),
 		({"b2c_shortcode": "12345678"}, "5 to 7 digits"),
 		({"mpesa_paybill": "60O984"}, "digits only"),
 		({"b2c_enabled": 1, "mpesa_consumer_key": "k", "mpesa_consumer_secret": "s"}, "Initiator Name"),
 		(
-			{"b2c_enabled": 1, "mpesa_consumer_key": "k", "mpesa_consumer_secret": "s", "mpesa_initiator_name": "api"},
+			{
+				"b2c_enabled": 1,
+				"mpesa_consumer_key": "k",
+				"mpesa_consumer_secret": "s",
+				"mpesa_initiator_name": "api",
+			},
 			"security credential",
 		),
-		({"b2c_enabled": 1, "mpesa_initiator_name": "api", "mpesa_security_credential": "c2VjcmV0"}, "consumer key"),
+		(
+			{"b2c_enabled": 1, "mpesa_initiator_name": "api", "mpesa_security_credential": "c2VjcmV0"},
+			"consumer key",
+		),
 		({"mpesa_certificate": "not a certificate"}, "PEM"),
 	],
 )

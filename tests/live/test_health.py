@@ -34,7 +34,9 @@ def make_driver_with_payment(frappe, amount=100):
 def callback(frappe, status="Processed", age=datetime.timedelta(0), callback_type="C2B Confirmation"):
 	from tuktuk_management.inbox import Received, store_callback
 
-	name = store_callback(callback_type, Received.of({"TransID": frappe.generate_hash(length=10)}), status=status)
+	name = store_callback(
+		callback_type, Received.of({"TransID": frappe.generate_hash(length=10)}), status=status
+	)
 	frappe.db.sql(
 		"update `tabTukTuk Callback` set creation=%s, modified=%s where name=%s",
 		(now() - age, now() - age, name),
@@ -109,9 +111,9 @@ def test_workers_redis_unreachable(site):
 
 
 def test_workers_none_alive_then_one_and_a_queue_backlog(site):
+	from frappe.utils.background_jobs import generate_qname
 	from rq import Queue, Worker
 
-	from frappe.utils.background_jobs import generate_qname
 	from tuktuk_management.health import FAIL, OK, WARN, check_workers
 
 	conn, db = empty_redis_db()
@@ -132,9 +134,9 @@ def test_workers_none_alive_then_one_and_a_queue_backlog(site):
 
 		# a job waiting for 20 minutes
 		job = queues[1].enqueue("builtins.print", "x")
-		job.enqueued_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(
-			minutes=20
-		)
+		job.enqueued_at = datetime.datetime.now(datetime.timezone.utc).replace(
+			tzinfo=None
+		) - datetime.timedelta(minutes=20)
 		job.save()
 		items = {i.name: i for i in check_workers(now())}
 		assert items["queues"].status == WARN and "oldest waiting 20 min" in items["queues"].reason
@@ -167,18 +169,21 @@ def test_last_callback(site):
 	assert one(check_last_callback(created + datetime.timedelta(hours=3)))[0] in (WARN, OK)
 	at_noon = noon if noon > created else noon + datetime.timedelta(days=1)
 	site.db.sql(
-		"update `tabTukTuk Callback` set creation=%s where name=%s", (at_noon - datetime.timedelta(hours=3), name)
+		"update `tabTukTuk Callback` set creation=%s where name=%s",
+		(at_noon - datetime.timedelta(hours=3), name),
 	)
 	status, reason = one(check_last_callback(at_noon))
 	assert status == WARN and "during operating hours" in reason
 	site.db.sql(
-		"update `tabTukTuk Callback` set creation=%s where name=%s", (at_noon - datetime.timedelta(hours=7), name)
+		"update `tabTukTuk Callback` set creation=%s where name=%s",
+		(at_noon - datetime.timedelta(hours=7), name),
 	)
 	status, reason = one(check_last_callback(at_noon))
 	assert status == FAIL and "Safaricom" in reason
 	night = at_noon.replace(hour=3)
 	site.db.sql(
-		"update `tabTukTuk Callback` set creation=%s where name=%s", (night - datetime.timedelta(hours=7), name)
+		"update `tabTukTuk Callback` set creation=%s where name=%s",
+		(night - datetime.timedelta(hours=7), name),
 	)
 	status, reason = one(check_last_callback(night))
 	assert status == OK and "outside operating hours" in reason
@@ -237,11 +242,17 @@ def test_payouts(site):
 	status, reason = one(check_payouts(now()))
 	assert status == FAIL and "1 Queued" in reason
 
-	site.db.sql("update `tabTukTuk Payout` set status='Sent', modified=%s where name=%s", (now() - datetime.timedelta(minutes=40), queued))
+	site.db.sql(
+		"update `tabTukTuk Payout` set status='Sent', modified=%s where name=%s",
+		(now() - datetime.timedelta(minutes=40), queued),
+	)
 	status, reason = one(check_payouts(now()))
 	assert status == WARN and "in doubt" in reason
 
-	site.db.sql("update `tabTukTuk Payout` set status='Unknown', modified=%s where name=%s", (now() - datetime.timedelta(hours=3), queued))
+	site.db.sql(
+		"update `tabTukTuk Payout` set status='Unknown', modified=%s where name=%s",
+		(now() - datetime.timedelta(hours=3), queued),
+	)
 	status, reason = one(check_payouts(now()))
 	assert status == FAIL and "in doubt" in reason
 
@@ -266,12 +277,16 @@ def test_reconciliation(site):
 	assert one(check_reconciliation(now()))[0] == WARN
 
 	# a lost update: the balance no longer equals the ledger
-	site.db.sql("update `tabTukTuk Driver` set current_balance = current_balance - 37 where name=%s", (driver,))
+	site.db.sql(
+		"update `tabTukTuk Driver` set current_balance = current_balance - 37 where name=%s", (driver,)
+	)
 	site.db.commit()
 	status, reason = one(check_reconciliation(now()))
 	assert status == FAIL and "1 of 1 driver balance(s) differ" in reason and "37.00" in reason
 
-	site.db.sql("update `tabTukTuk Driver` set current_balance = current_balance + 37 where name=%s", (driver,))
+	site.db.sql(
+		"update `tabTukTuk Driver` set current_balance = current_balance + 37 where name=%s", (driver,)
+	)
 	site.db.sql("delete from `tabError Log`")
 	rec = site.db.get_value("Scheduled Job Type", {"method": ("like", "%scheduled_reconciliation")})
 	site.get_doc({"doctype": "Scheduled Job Log", "scheduled_job_type": rec, "status": "Failed"}).insert(
