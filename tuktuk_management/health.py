@@ -11,9 +11,9 @@ Every item is OK, WARN or FAIL with a one-line reason:
 
 | item | FAIL when | WARN when |
 |---|---|---|
-| scheduler | the scheduler is disabled or paused (System Settings, site config, maintenance mode) | |
+| scheduler | the scheduler is disabled or paused (System Settings, site config, maintenance mode), or the site is dormant (v15 then runs jobs once a day) | |
 | job <name> (one per scheduled job of the app) | stopped, its last run failed, or overdue by more than ``JOB_GRACE`` | |
-| workers | Redis queue unreachable, or no RQ worker listens to this bench's queues | a worker's heartbeat is old |
+| workers | Redis queue unreachable, or no live RQ worker listens to this bench's queues | a worker's heartbeat is old, a queue has no worker |
 | queues | | a job has waited more than ``QUEUE_WAIT_WARN`` |
 | last callback | no payment callback for ``CALLBACK_SILENCE_FAIL`` during operating hours | none for ``CALLBACK_SILENCE_WARN``, or none ever |
 | callbacks pending | a callback stored but not processed after ``RECEIVED_STUCK``, or Failed (replayable) | payments Uncaptured (wait for a manager) |
@@ -149,7 +149,27 @@ def check_scheduler(now) -> list[Item]:
 		return [
 			Item("scheduler", FAIL, f"scheduler {reason}: no payout retries, daily close or reconciliation")
 		]
+	if site_is_dormant():
+		days = cint(frappe.db.get_single_value("System Settings", "dormant_days")) or 4
+		return [
+			Item(
+				"scheduler",
+				FAIL,
+				f"enabled, but the site is dormant (no Activity Log, i.e. no Desk login, for {days} days):"
+				" Frappe then runs scheduled jobs only once a day. Raise System Settings > Run Jobs only Daily"
+				" if Inactive For (Days) (docs/going-live.md)",
+			)
+		]
 	return [Item("scheduler", OK, "enabled")]
+
+
+def site_is_dormant() -> bool:
+	"""Frappe v15's scheduler skips a dormant site (frappe.utils.scheduler.is_dormant: no Activity Log for
+	System Settings.dormant_days) except once a day; frappe_lite has no such rule (no is_dormant)."""
+	from frappe.utils import scheduler
+
+	is_dormant = getattr(scheduler, "is_dormant", None)
+	return bool(is_dormant and is_dormant())
 
 
 def _ago(moment, now) -> str:
@@ -233,13 +253,18 @@ def check_workers(now) -> list[Item]:
 		return [Item("workers", FAIL, f"Redis queue {frappe.conf.get('redis_queue')} not reachable: {exc}")]
 	queue_types = list(get_queue_list())
 	names = {generate_qname(q): q for q in queue_types}
-	workers = [w for w in Worker.all(connection=conn) if names.keys() & set(w.queue_names())]
+	registered = [w for w in Worker.all(connection=conn) if names.keys() & set(w.queue_names())]
+	workers = [w for w in registered if _process_alive(w)]
+	dead = len(registered) - len(workers)
 	items = []
 	utc_now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 	if not workers:
-		items.append(
-			Item("workers", FAIL, f"no RQ worker listens to {', '.join(queue_types)}: start `bench worker`")
+		text = (
+			f"no RQ worker listens to {', '.join(queue_types)}: start the workers (bench worker / supervisor)"
 		)
+		if dead:
+			text += f" ({dead} registration(s) of dead worker processes)"
+		items.append(Item("workers", FAIL, text))
 	else:
 		stale = [
 			w.name
@@ -271,6 +296,23 @@ def check_workers(now) -> list[Item]:
 	else:
 		items.append(Item("queues", OK, text))
 	return items
+
+
+def _process_alive(worker) -> bool:
+	"""A worker registered from this host whose process is gone is dead (RQ keeps its registration until the
+	key expires, up to worker_ttl = 420 s); a worker on another host is taken at its word."""
+	import os
+	import socket
+
+	if not worker.pid or worker.hostname != socket.gethostname():
+		return True
+	try:
+		os.kill(int(worker.pid), 0)
+	except ProcessLookupError:
+		return False
+	except (PermissionError, ValueError):
+		return True
+	return True
 
 
 def _naive_utc(moment) -> datetime.datetime:

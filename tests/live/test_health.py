@@ -61,6 +61,18 @@ def test_scheduler(site):
 	assert status == FAIL and "pause_scheduler" in reason
 
 
+def test_a_dormant_site_fails_the_scheduler(site, monkeypatch):
+	"""v15 runs a dormant site's jobs (no Activity Log for dormant_days) once a day; frappe_lite has no such
+	rule, so the rule is played here by giving frappe.utils.scheduler an is_dormant."""
+	from frappe.utils import scheduler
+
+	from tuktuk_management.health import FAIL, check_scheduler
+
+	monkeypatch.setattr(scheduler, "is_dormant", lambda: True, raising=False)
+	status, reason = one(check_scheduler(now()))
+	assert status == FAIL and "dormant" in reason and "once a day" in reason
+
+
 def test_jobs_on_time_overdue_failed_stopped(site):
 	from tuktuk_management.health import FAIL, OK, check_jobs
 
@@ -141,6 +153,16 @@ def test_workers_none_alive_then_one_and_a_queue_backlog(site):
 		items = {i.name: i for i in check_workers(now())}
 		assert items["queues"].status == WARN and "oldest waiting 20 min" in items["queues"].reason
 		assert "default 1" in items["queues"].reason
+
+		# a registration whose process is gone (killed: RQ keeps it until its key expires) is dead
+		worker.register_death()
+		ghost = Worker(queues, connection=conn, name=f"ghost-{db}")
+		ghost.register_birth()
+		conn.hset(ghost.key, "pid", 2**22 + 7)  # beyond pid_max: no such process
+		items = {i.name: i for i in check_workers(now())}
+		assert items["workers"].status == FAIL and "1 registration(s) of dead" in items["workers"].reason
+		ghost.register_death()
+		worker.register_birth()
 
 		# a worker of another bench does not count
 		worker.register_death()
