@@ -133,3 +133,16 @@ def test_pre_and_post_deployment_checks(site, live_site):
 	post = live_site.cli("execute", "tuktuk_management.rollout.post_deployment_check", check=False)
 	assert post.returncode == 1
 	assert "FAIL  reconciliation  2 with discrepancies, baseline 1" in post.stdout
+
+
+def test_the_health_number_card_calls_the_health_method():
+	"""The Desk indicator: a standard Custom Number Card (synced by v15's sync_dashboards from the module's
+	number_card folder) whose method is the managers' health_card (the count of FAIL items)."""
+	import importlib
+
+	(path,) = (APP / "number_card").glob("*/*.json")
+	card = json.loads(path.read_text())
+	assert card["doctype"] == "Number Card" and card["type"] == "Custom" and card["is_standard"] == 1
+	assert path.parent.name == card["name"].lower().replace(" ", "_")
+	module, _, name = card["method"].rpartition(".")
+	assert callable(getattr(importlib.import_module(module), name))
