@@ -515,6 +515,22 @@ def report(frappe, drivers, payments, unknown, sandbox_ledger, deliveries, recon
 # -- main -----------------------------------------------------------------------------------------------------
 
 
+def print_health():
+	"""The site's health check, as an operator runs it (docs/going-live.md): the scheduler enabled first (new
+	sites start with it off, as on a bench), then `execute tuktuk_management.health.health`."""
+	cli = [str(BIN / "frappe-lite"), "--sites-path", str(SITES), "--site", SITE]
+	subprocess.run([*cli, "enable-scheduler"], cwd=SITES, capture_output=True, text=True, timeout=60)
+	done = subprocess.run(
+		[*cli, "execute", "tuktuk_management.health.health"],
+		cwd=SITES,
+		capture_output=True,
+		text=True,
+		timeout=120,
+	)
+	print(f"\n$ frappe-lite --site {SITE} execute tuktuk_management.health.health   (exit {done.returncode})")
+	print((done.stdout + done.stderr).rstrip())
+
+
 def main() -> int:
 	services = Services()
 	frappe = None
@@ -591,6 +607,7 @@ def main() -> int:
 			f" {totals['paid_twice']} paid twice ({totals['payouts']} payouts, KES {kes(totals['total'])},"
 			f" in {elapsed:.1f} s)"
 		)
+		print_health()
 		return 0
 	except DemoError as exc:
 		print(f"\nDEMO FAILED: {exc}", file=sys.stderr)

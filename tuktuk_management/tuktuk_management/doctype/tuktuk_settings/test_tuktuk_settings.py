@@ -103,6 +103,27 @@ class TestTukTukSettings(FrappeTestCase):
 				with self.assertRaises(frappe.ValidationError):
 					doc.save()
 
+	def test_incoherent_mpesa_settings_are_refused(self):
+		"""Production with sandbox or non-public URLs, B2C without an initiator, malformed shortcodes
+		(docs/going-live.md; every case on both backends in tests/live/test_connection.py)."""
+		for values in (
+			{"mpesa_paybill": "1234"},
+			{"mpesa_environment": "production", "site_url": "http://fleet.example.com"},
+			{"mpesa_environment": "production", "mpesa_paybill": "174379"},
+			{"mpesa_environment": "custom", "mpesa_base_url": "https://sandbox.safaricom.co.ke"},
+			{
+				"b2c_enabled": 1,
+				"mpesa_consumer_key": "k",
+				"mpesa_consumer_secret": "s",
+				"mpesa_initiator_name": "",
+			},
+		):
+			with self.subTest(values=values):
+				doc = frappe.get_single(SETTINGS)
+				doc.update(values)
+				with self.assertRaises(frappe.ValidationError):
+					doc.save()
+
 	def test_ip_allowlist_accepts_networks(self):
 		doc = frappe.get_single(SETTINGS)
 		doc.allowed_callback_ips = "196.201.214.200\n196.201.213.0/24\n"

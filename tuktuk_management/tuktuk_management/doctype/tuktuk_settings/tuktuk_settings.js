@@ -3,6 +3,25 @@
 
 frappe.ui.form.on("TukTuk Settings", {
 	refresh(frm) {
+		frm.add_custom_button(__("Test connection"), () => {
+			// Tests the SAVED settings: save first so what is tested is what the workers will use.
+			const run = () =>
+				frappe.call({
+					method: "tuktuk_management.api.health.test_connection",
+					freeze: true,
+					freeze_message: __("Asking Daraja for an access token..."),
+					callback: (r) => {
+						const v = r.message || {};
+						frappe.msgprint({
+							title: v.ok ? __("Connection OK") : __("Connection failed"),
+							indicator: v.ok ? "green" : "red",
+							message: frappe.utils.escape_html(v.message || ""),
+						});
+					},
+				});
+			if (frm.is_dirty()) frm.save().then(run);
+			else run();
+		});
 		frm.add_custom_button(__("Register C2B URLs"), () => {
 			frappe.call({
 				method: "tuktuk_management.api.tuktuk.register_c2b_urls",

@@ -13,11 +13,27 @@ from decimal import Decimal
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import get_datetime, getdate, now_datetime
+from frappe.utils import cint, get_datetime, getdate, now_datetime
 
 from tuktuk_management.money import D, to_money
 
 SETTINGS = "TukTuk Settings"
+SHORTCODE_MIN_DIGITS, SHORTCODE_MAX_DIGITS = 5, 7
+SAFARICOM_HOSTS = {"sandbox.safaricom.co.ke": "sandbox", "api.safaricom.co.ke": "production"}
+# The shortcodes Daraja's sandbox test credentials use (its simulator's PayBill and Lipa Na M-Pesa Online).
+SANDBOX_TEST_SHORTCODES = (
+	"600000",
+	"600977",
+	"600978",
+	"600980",
+	"600984",
+	"600992",
+	"600997",
+	"600998",
+	"174379",
+)
+# Public URL testers Safaricom says it blocks in production (Daraja's C2B "URL Requirements").
+PUBLIC_TESTERS = ("ngrok", "mockbin", "requestbin", "requestb.in")
 
 
 class TukTukSettings(Document):
@@ -94,6 +110,98 @@ class TukTukSettings(Document):
 				frappe.throw(_("{0} must be at least 1").format(self.meta.get_label(fieldname)))
 		if (self.b2c_retry_backoff_minutes or 0) < 0:
 			frappe.throw(_("B2C retry backoff cannot be negative"))
+		self.validate_mpesa_coherence()
+
+	def validate_mpesa_coherence(self):
+		"""Refuse M-Pesa settings that cannot work together (docs/going-live.md explains each field)."""
+		for fieldname in ("mpesa_paybill", "b2c_shortcode"):
+			value = self.get(fieldname) or ""
+			if value and not (SHORTCODE_MIN_DIGITS <= len(value) <= SHORTCODE_MAX_DIGITS):
+				frappe.throw(
+					_("{0} must have {1} to {2} digits (a paybill, till or B2C shortcode), not {3}").format(
+						self.meta.get_label(fieldname), SHORTCODE_MIN_DIGITS, SHORTCODE_MAX_DIGITS, value
+					),
+					title=_("Invalid Shortcode"),
+				)
+		environment = self.mpesa_environment or "sandbox"
+		base_host = _host(self.mpesa_base_url)
+		if environment == "custom" and base_host in SAFARICOM_HOSTS:
+			frappe.throw(
+				_("{0} is Safaricom's own Daraja: choose the environment {1} instead of custom").format(
+					base_host, SAFARICOM_HOSTS[base_host]
+				),
+				title=_("Incoherent M-Pesa Settings"),
+			)
+		if environment == "production":
+			self._validate_production()
+		if cint(self.b2c_enabled):
+			missing = []
+			if not (self.mpesa_consumer_key or "").strip() or not self._has_secret("mpesa_consumer_secret"):
+				missing.append(_("the consumer key and secret"))
+			if not (self.mpesa_initiator_name or "").strip():
+				missing.append(self.meta.get_label("mpesa_initiator_name"))
+			if not self._has_secret("mpesa_security_credential") and not (
+				self._has_secret("mpesa_initiator_password") and (self.mpesa_certificate or "").strip()
+			):
+				missing.append(
+					_("the security credential, or the initiator password and Safaricom's certificate")
+				)
+			if not (self.b2c_shortcode or self.mpesa_paybill):
+				missing.append(self.meta.get_label("b2c_shortcode"))
+			if missing:
+				frappe.throw(
+					_("B2C payouts need {0}: set them, or turn B2C Enabled off").format(", ".join(missing)),
+					title=_("Incomplete B2C Settings"),
+				)
+		certificate = (self.mpesa_certificate or "").strip()
+		if certificate:
+			try:
+				from cryptography import x509
+
+				x509.load_pem_x509_certificate(certificate.encode())
+			except Exception:
+				frappe.throw(
+					_(
+						"M-Pesa Certificate is not a PEM certificate: paste Safaricom's .cer file as text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----"
+					),
+					title=_("Invalid Certificate"),
+				)
+
+	def _validate_production(self):
+		problems = []
+		for fieldname in ("mpesa_base_url", "site_url"):
+			host = _host(self.get(fieldname))
+			if host == "sandbox.safaricom.co.ke" or "sandbox" in (self.get(fieldname) or "").lower():
+				problems.append(
+					_("{0} points at a sandbox ({1})").format(
+						self.meta.get_label(fieldname), self.get(fieldname)
+					)
+				)
+		site_url = self.site_url or ""
+		if site_url:
+			if not site_url.startswith("https://"):
+				problems.append(_("Site URL must be HTTPS: Safaricom calls only HTTPS URLs in production"))
+			if _is_local(_host(site_url)):
+				problems.append(_("Site URL {0} is not reachable from the Internet").format(site_url))
+			if any(word in _host(site_url) for word in PUBLIC_TESTERS):
+				problems.append(
+					_("Site URL {0} is a public URL tester, which Safaricom blocks in production").format(
+						site_url
+					)
+				)
+		if (self.mpesa_paybill or "") in SANDBOX_TEST_SHORTCODES:
+			problems.append(
+				_("M-Pesa Paybill {0} is Daraja's sandbox test shortcode").format(self.mpesa_paybill)
+			)
+		if problems:
+			frappe.throw(
+				_("Production M-Pesa settings are incoherent:") + "<br>" + "<br>".join(problems),
+				title=_("Incoherent M-Pesa Settings"),
+			)
+
+	def _has_secret(self, fieldname: str) -> bool:
+		"""A Password field is set: a new value in this save, or the asterisks Frappe shows for a stored one."""
+		return bool(str(self.get(fieldname) or "").strip())
 
 	# -- typed accessors: what the rest of the app reads --------------------------------------------------
 
@@ -240,6 +348,28 @@ def get_callback_secret() -> str:
 	from frappe.utils.password import get_decrypted_password
 
 	return get_decrypted_password(SETTINGS, SETTINGS, "callback_secret", raise_exception=False) or ""
+
+
+def _host(url) -> str:
+	from urllib.parse import urlsplit
+
+	try:
+		return (urlsplit(str(url or "").strip()).hostname or "").lower()
+	except ValueError:
+		return ""
+
+
+def _is_local(host: str) -> bool:
+	"""localhost, a loopback/private/link-local address, or a name without a dot (not on the Internet)."""
+	if not host:
+		return True
+	if host == "localhost" or host.endswith((".local", ".localhost", ".internal")):
+		return True
+	try:
+		address = ipaddress.ip_address(host)
+	except ValueError:
+		return "." not in host
+	return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
 
 
 def parse_time(value) -> datetime.time:
