@@ -20,7 +20,12 @@ import os
 
 import frappe
 
-from tuktuk_management.patches.v2_0.original_app import is_original_site, rename_link_target, report
+from tuktuk_management.patches.v2_0.original_app import (
+	is_original_site,
+	rename_link_target,
+	report,
+	table_exists,
+)
 
 REPORTS = (
 	"Deposit Management Report",
@@ -36,29 +41,40 @@ def execute():
 	if not is_original_site():
 		return
 	module = rename_link_target("Module Def", "Tuktuk Management", "TukTuk Management")
-	frappe.db.sql(
-		"update `tabModule Def` set module_name=%s where binary name=%s", ("TukTuk Management",) * 2
-	)
+	if table_exists("Module Def"):
+		frappe.db.sql(
+			"update `tabModule Def` set module_name=%s where binary name=%s", ("TukTuk Management",) * 2
+		)
 	disabled = []
 	for name in REPORTS:
-		module = frappe.db.get_value("Report", name, "module")
-		if module and not os.path.isdir(frappe.get_module_path(module, "report", frappe.scrub(name))):
-			frappe.db.set_value("Report", name, "disabled", 1, update_modified=False)
+		row = _rows("Report", "name, module", "name=%s", (name,))
+		if row and not os.path.isdir(frappe.get_module_path(row[0][1], "report", frappe.scrub(name))):
+			frappe.db.sql("update `tabReport` set disabled=1 where name=%s", (name,))
 			disabled.append(name)
-	charts = [name for name in CHARTS if frappe.db.exists("Dashboard Chart", name)]
-	for name in charts:
-		frappe.db.set_value("Dashboard Chart", name, "is_standard", 0, update_modified=False)
-	dashboards = frappe.get_all(
-		"Dashboard", filters={"module": "TukTuk Management", "is_standard": 1}, pluck="name"
+	charts = [r[0] for r in _rows("Dashboard Chart", "name", "name in %(names)s", {"names": CHARTS})]
+	if charts:
+		frappe.db.sql(
+			"update `tabDashboard Chart` set is_standard=0 where name in %(names)s", {"names": charts}
+		)
+	dashboards = [
+		r[0] for r in _rows("Dashboard", "name", "module=%s and is_standard=1", ("TukTuk Management",))
+	]
+	if dashboards:
+		frappe.db.sql(
+			"update `tabDashboard` set is_standard=0 where name in %(names)s", {"names": dashboards}
+		)
+	ours = frappe.db.sql(
+		"select name from `tabDocType` where module in %(modules)s", {"modules": OUR_MODULES}, pluck=True
 	)
-	for name in dashboards:
-		frappe.db.set_value("Dashboard", name, "is_standard", 0, update_modified=False)
-	ours = [name for name in frappe.get_all("DocType", filters={"module": ("in", OUR_MODULES)}, pluck="name")]
-	removed = frappe.db.sql(
-		"""select parent, role, permlevel, `read`, `write`, `create`, `delete`, `submit`, `report`, `export`
+	removed = (
+		frappe.db.sql(
+			"""select parent, role, permlevel, `read`, `write`, `create`, `delete`, `submit`, `report`, `export`
 		from `tabCustom DocPerm` where parent in %(doctypes)s order by parent, role""",
-		{"doctypes": ours},
-		as_dict=True,
+			{"doctypes": ours},
+			as_dict=True,
+		)
+		if ours and table_exists("Custom DocPerm")
+		else []
 	)
 	if removed:
 		frappe.db.sql("delete from `tabCustom DocPerm` where parent in %(doctypes)s", {"doctypes": ours})
@@ -74,3 +90,10 @@ def execute():
 			"custom_docperms_removed": removed,
 		},
 	)
+
+
+def _rows(doctype: str, columns: str, condition: str, values):
+	"""Plain SQL on Frappe's own tables (their DocTypes may not be loaded where the patch runs)."""
+	if not table_exists(doctype):
+		return []
+	return frappe.db.sql(f"select {columns} from `tab{doctype}` where {condition}", values)
