@@ -393,10 +393,7 @@ def money_phase(c: Checks, facts):
 		get_callback_secret,
 	)
 
-	# Payouts must not reach Safaricom from a test: a custom environment on a closed local port.
-	frappe.db.set_single_value("TukTuk Settings", "mpesa_environment", "custom")
-	frappe.db.set_single_value("TukTuk Settings", "mpesa_base_url", "http://127.0.0.1:9")
-	frappe.db.commit()
+	keep_payouts_local()
 	driver = "DRV-112001"
 	before = money(frappe.db.get_value("TukTuk Driver", driver, "current_balance"))
 	period = getdate(frappe.db.get_value("TukTuk Driver", driver, "balance_period"))
@@ -464,6 +461,38 @@ def money_phase(c: Checks, facts):
 	)
 
 
+# -- before the HTTP checks ---------------------------------------------------------------------------------
+
+
+def keep_payouts_local():
+	"""Payouts and payment checks must not reach Safaricom from a test: a custom environment on a closed port."""
+	frappe.db.set_single_value("TukTuk Settings", "mpesa_environment", "custom")
+	frappe.db.set_single_value("TukTuk Settings", "mpesa_base_url", "http://127.0.0.1:9")
+	frappe.db.commit()
+
+
+def prepare_http(c: Checks, facts, out):
+	"""What the HTTP checks need: payouts kept local, the callback secret, API keys for a former manager."""
+	from frappe.utils.password import set_encrypted_password
+
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_callback_secret
+
+	keep_payouts_local()
+	user = facts["managers"][0]
+	api_key, api_secret = "upgmgrkey" + frappe.generate_hash(length=6), frappe.generate_hash(length=15)
+	frappe.db.set_value("User", user, "api_key", api_key, update_modified=False)
+	set_encrypted_password("User", user, api_secret, "api_secret")
+	frappe.db.commit()
+	out["http"] = {
+		"token": get_callback_secret(),
+		"manager": user,
+		"authorization": f"token {api_key}:{api_secret}",
+		"paybill": facts["settings"]["mpesa_paybill"],
+		"petty_cash": facts["petty_cash_in_flight"],
+	}
+	c.check("ready for HTTP", True)
+
+
 # -- snapshot ------------------------------------------------------------------------------------------------
 
 
@@ -511,6 +540,8 @@ def main(phase, site, sites_path, facts_path):
 			resave(c, facts)
 		elif phase == "money":
 			money_phase(c, facts)
+		elif phase == "prepare_http":
+			prepare_http(c, facts, out)
 		elif phase != "snapshot":
 			raise SystemExit(f"unknown phase {phase}")
 		out["snapshot"] = snapshot()
