@@ -475,7 +475,9 @@ def prepare_http(c: Checks, facts, out):
 	"""What the HTTP checks need: payouts kept local, the callback secret, API keys for a former manager."""
 	from frappe.utils.password import set_encrypted_password
 
-	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_callback_secret
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+		get_callback_secret,
+	)
 
 	keep_payouts_local()
 	user = facts["managers"][0]

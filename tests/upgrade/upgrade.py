@@ -38,7 +38,9 @@ def site_checks(python, phase, site, sites_path, env=None, timeout=900) -> dict:
 	)
 	lines = [line for line in proc.stdout.splitlines() if line.startswith("CHECKS: ")]
 	if proc.returncode != 0 or not lines:
-		raise AssertionError(f"site_checks {phase} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+		raise AssertionError(
+			f"site_checks {phase} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+		)
 	return json.loads(lines[-1][len("CHECKS: ") :])
 
 

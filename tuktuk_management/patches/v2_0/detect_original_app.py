@@ -1,16 +1,25 @@
-"""[pre_model_sync] Is this a site of the ORIGINAL tuktuk_management? Decided once, before our DocTypes are
-synced over the original's, and recorded for every later upgrade patch (original_app.is_original_site).
+"""[pre_model_sync] Is this a site of the ORIGINAL tuktuk_management? Decided once and recorded for every
+later upgrade patch (original_app.is_original_site).
 
-The original left tables our app never had (TukTuk Rental, Failed Transaction Log, TukTuk Substitute Driver,
-...) and columns on TukTuk Driver it alone had (driver_license, deposit_required, is_rollover_target). A site
-that ran this app has none of them before this migrate; one made by this version never runs this patch
-(install marks every patch done)."""
+The marks, any of which only the original leaves (this app keeps the original's DocTypes and driver columns
+itself, so their mere presence proves nothing once our DocTypes are synced):
+- TukTuk Settings values our Settings has no field for (the original's install saved every field of its
+  Single, e.g. ``sms_provider``, ``global_rental_initial``, ``mpesa_api_key``); our first save after the
+  migrate removes them, so they are read here, before anything saves it;
+- a Patch Log entry of one of the original's own patches (``tuktuk_management.patches.<name>``; ours live
+  in ``patches.v1_0``, ``patches.v2_0``);
+- one of the original's DocTypes still in its module (``Tuktuk Management``): true until our sync moves it
+  to TukTuk Legacy.
+A site that ran this app has none of them; one made by this version never runs this patch (install marks
+every patch done)."""
 
+import frappe
 from frappe.utils import now
 
 from tuktuk_management.patches.v2_0.original_app import (
 	LEGACY_SETTINGS,
 	MARKER,
+	SETTINGS,
 	has_column,
 	is_original_site,
 	report,
@@ -18,18 +27,51 @@ from tuktuk_management.patches.v2_0.original_app import (
 	table_exists,
 )
 
-ORIGINAL_TABLES = ("TukTuk Rental", "Failed Transaction Log", "TukTuk Substitute Driver", "TukTuk Petty Cash")
-ORIGINAL_DRIVER_COLUMNS = ("driver_license", "deposit_required", "is_rollover_target")
+ORIGINAL_SETTINGS = (
+	"sms_provider",
+	"global_rental_initial",
+	"bonus_enabled",
+	"mpesa_api_key",
+	"update_interval",
+)
+ORIGINAL_DOCTYPES = (
+	"TukTuk Rental",
+	"Failed Transaction Log",
+	"TukTuk Substitute Driver",
+	"TukTuk Petty Cash",
+)
+
+
+def original_marks() -> list:
+	marks = [
+		f"TukTuk Settings.{field}"
+		for field in ORIGINAL_SETTINGS
+		if frappe.db.sql("select 1 from `tabSingles` where doctype=%s and field=%s", (SETTINGS, field))
+	]
+	column = "patch" if has_column("Patch Log", "patch") else "name"
+	marks += [
+		f"Patch Log {patch}"
+		for patch in frappe.db.sql(
+			f"""select `{column}` from `tabPatch Log` where `{column}` like 'tuktuk\\_management.patches.%%'
+			and `{column}` not like 'tuktuk\\_management.patches.v%%'""",
+			pluck=True,
+		)
+	]
+	if table_exists("DocType"):
+		marks += [
+			f"DocType {doctype} in the original's module"
+			for doctype in ORIGINAL_DOCTYPES
+			if (frappe.db.get_value("DocType", doctype, "module") or "").lower() == "tuktuk management"
+		]
+	return marks
 
 
 def execute():
 	if is_original_site():
 		return
-	found = [f"table {t}" for t in ORIGINAL_TABLES if table_exists(t)] + [
-		f"TukTuk Driver.{c}" for c in ORIGINAL_DRIVER_COLUMNS if has_column("TukTuk Driver", c)
-	]
-	if not found:
+	marks = original_marks()
+	if not marks:
 		return
 	set_single_raw(LEGACY_SETTINGS, MARKER, "1")
 	set_single_raw(LEGACY_SETTINGS, "upgraded_on", now())
-	report("detected", {"found": found, "at": now()})
+	report("detected", {"marks": marks, "at": now()})
