@@ -84,7 +84,9 @@ class OriginalUrlsCase(FrappeTestCase):
 		top-level reply (what Safaricom reads) and its HTTP status."""
 		frappe.local.response = frappe._dict({"docs": []})
 		frappe.local.request = request(body, **request_kw)
-		with patch("frappe.enqueue") as enqueue:  # no job runs from a unit test (payout sends, payment checks)
+		with patch(
+			"frappe.enqueue"
+		) as enqueue:  # no job runs from a unit test (payout sends, payment checks)
 			getattr(module, endpoint)()
 		self.enqueued = [c.args[0] for c in enqueue.call_args_list if c.args]
 		reply = dict(frappe.local.response)
@@ -211,6 +213,22 @@ class TestTokenlessConfirmations(OriginalUrlsCase):
 		self.assertEqual(frappe.db.get_value("TukTuk Payout", row.payout, "status"), "On Hold")
 		with self.assertRaises(frappe.ValidationError):
 			original_callbacks.replay_refused(rows[0].name)  # not Refused any more
+
+	def test_a_failed_tokenless_payment_replayed_keeps_its_payout_held(self):
+		from tuktuk_management import c2b, inbox
+
+		body = c2b_payload(self.account, 400)
+		name = inbox.store_callback(
+			"C2B Confirmation",
+			Received.parse(json.dumps(body), remote_addr=MPESA).authenticated("M-Pesa Address"),
+			status="Failed",
+			trans_id=body["TransID"],
+		)
+		with patch("frappe.enqueue"):
+			result = c2b.replay_callback(name)
+		self.assertEqual(result["status"], "Processed")
+		payout = frappe.db.get_value("TukTuk Callback", name, "payout")
+		self.assertEqual(frappe.db.get_value("TukTuk Payout", payout, "status"), "On Hold")
 
 	def test_only_managers_replay(self):
 		frappe.set_user("Guest")
