@@ -67,15 +67,22 @@ if [ "$(cat "$B/env/.realbench-frappe" 2>/dev/null)" != "$want" ]; then
 	echo "$want" >"$B/env/.realbench-frappe"
 fi
 
-# ---- the app: THIS checkout, editable --------------------------------------------------------------------
+# ---- the app: THIS checkout (or, REALBENCH_ORIGINAL=1, the original app's checkout), editable -------------
+APP_SRC="$(cd "$REALBENCH_APP_SRC" && pwd -P)"
+if [ -z "$REALBENCH_ORIGINAL" ] && [ "$APP_SRC" != "$REALBENCH_CHECKOUT" ]; then
+	die "REALBENCH_APP_SRC ($APP_SRC) is not this checkout: only a bench made with REALBENCH_ORIGINAL=1 runs another app"
+fi
+if [ -n "$REALBENCH_ORIGINAL" ] && [ "$APP_SRC" = "$REALBENCH_CHECKOUT" ]; then
+	die "REALBENCH_ORIGINAL=1 needs REALBENCH_APP_SRC: a checkout of the original tuktuk_management"
+fi
 if [ -e "$B/apps/$REALBENCH_APP" ] && [ ! -L "$B/apps/$REALBENCH_APP" ]; then
 	die "$B/apps/$REALBENCH_APP is not a symlink; move it away"
 fi
-say "pointing apps/$REALBENCH_APP at $REALBENCH_CHECKOUT"
-ln -sfn "$REALBENCH_CHECKOUT" "$B/apps/$REALBENCH_APP"
+say "pointing apps/$REALBENCH_APP at $APP_SRC${REALBENCH_ORIGINAL:+ (the ORIGINAL app)}"
+ln -sfn "$APP_SRC" "$B/apps/$REALBENCH_APP"
 "$B/env/bin/python" -m pip install -q -e "$B/apps/$REALBENCH_APP"
 where="$(cd "$B/sites" && "$B/env/bin/python" -c 'import tuktuk_management, os; print(os.path.realpath(tuktuk_management.__file__))')"
-[ "$where" = "$REALBENCH_CHECKOUT/$REALBENCH_APP/__init__.py" ] || die "the bench imports tuktuk_management from $where, not from this checkout"
+[ "$where" = "$APP_SRC/$REALBENCH_APP/__init__.py" ] || die "the bench imports tuktuk_management from $where, not from $APP_SRC"
 printf 'frappe\n%s\n' "$REALBENCH_APP" >"$B/sites/apps.txt"
 
 # ---- common_site_config.json --------------------------------------------------------------------------------
@@ -98,6 +105,8 @@ json.dump(conf, open(path, "w"), indent=1, sort_keys=True)
 PY
 
 # ---- JS: yarn 1.22, air-datepicker from a local tarball, yarn install, build --------------------------------
+# (not for a bench of the original app: it only makes test data from the console, no Desk is served)
+if [ -z "$REALBENCH_ORIGINAL" ]; then
 if [ ! -x "$B/node/node_modules/.bin/yarn" ]; then
 	say "installing yarn 1.22 into $B/node"
 	npm install -q --no-audit --no-fund --prefix "$B/node" yarn@1.22.22 >/dev/null
@@ -129,9 +138,12 @@ if [ "$(cat "$B/apps/frappe/node_modules/.realbench-yarn" 2>/dev/null)" != "$wan
 	echo "$want" >"$B/apps/frappe/node_modules/.realbench-yarn"
 fi
 
+fi  # not REALBENCH_ORIGINAL
+
 # The bench's Redis servers are needed from here on (the sites' cache and queue).
 "$REALBENCH_CHECKOUT/realbench/start.sh" redis
 
+if [ -z "$REALBENCH_ORIGINAL" ]; then
 app_public=""
 [ -d "$REALBENCH_CHECKOUT/$REALBENCH_APP/public" ] && app_public=1
 want="assets-$(git -C "$B/apps/frappe" rev-parse HEAD 2>/dev/null)-$(stamp_of "$pkg")"
@@ -143,9 +155,21 @@ elif [ -n "$app_public" ]; then
 	say "building the app's assets"
 	frappe_cmd build --app "$REALBENCH_APP"
 fi
+fi  # not REALBENCH_ORIGINAL
 
 # ---- sites (ensure_site: lib.sh) -------------------------------------------------------------------------
 ensure_site "$REALBENCH_SITE" "${REALBENCH_FRESH_SITE:-}"
+if [ -n "$REALBENCH_ORIGINAL" ]; then
+	# A bench of the original app has one site, filled by tests/upgrade/make_dump.sh: no test site, no
+	# manager or reference driver of ours, and a facts file saying what it is.
+	"$B/env/bin/python" - "$REALBENCH_FACTS" <<PY
+import json, sys
+json.dump({"original": True, "bench_path": "$B", "app_src": "$APP_SRC", "site": "$REALBENCH_SITE",
+	"db_name": "$(db_name_for "$REALBENCH_SITE")", "checkout": "$REALBENCH_CHECKOUT"}, open(sys.argv[1], "w"), indent=1)
+PY
+	say "bench of the ORIGINAL app ready in $(( $(date +%s) - started )) s (site $REALBENCH_SITE)"
+	exit 0
+fi
 ensure_site "$REALBENCH_TEST_SITE"
 
 say "manager user, API keys, reference driver, scheduler on $REALBENCH_SITE"

@@ -23,10 +23,15 @@ fi
 : "${REALBENCH_DB_PORT:=3306}"
 : "${REALBENCH_DB_ROOT_USER:=root}"
 : "${REALBENCH_GUNICORN_WORKERS:=2}"
+# The app folder apps/tuktuk_management points at: this checkout (the default), or, with REALBENCH_ORIGINAL=1,
+# a checkout of the ORIGINAL app of the same name (yudamedia/tuktuk-management), for making upgrade test data
+# on a bench of its own (tests/upgrade/make_dump.sh; docs/upgrading.md). Never both on one bench: one package.
+: "${REALBENCH_APP_SRC:=$REALBENCH_CHECKOUT}"
+: "${REALBENCH_ORIGINAL:=}"
 
 export REALBENCH_DIR FRAPPE_SRC FRAPPE_BRANCH AIR_DATEPICKER_SRC REALBENCH_PYTHON REALBENCH_SITE REALBENCH_TEST_SITE \
 	REALBENCH_ADMIN_PASSWORD REALBENCH_PORT REALBENCH_REDIS_CACHE_PORT REALBENCH_REDIS_QUEUE_PORT REALBENCH_DB_HOST \
-	REALBENCH_DB_PORT REALBENCH_DB_ROOT_USER REALBENCH_GUNICORN_WORKERS
+	REALBENCH_DB_PORT REALBENCH_DB_ROOT_USER REALBENCH_GUNICORN_WORKERS REALBENCH_APP_SRC REALBENCH_ORIGINAL
 
 REALBENCH_FACTS="$REALBENCH_DIR/realbench.json"
 REALBENCH_APP=tuktuk_management
@@ -94,6 +99,11 @@ ensure_site() {
 			--no-mariadb-socket --admin-password "$REALBENCH_ADMIN_PASSWORD" --force
 	fi
 	frappe_cmd --site "$site" set-config allow_tests True --parse
+	if [ -n "$REALBENCH_ORIGINAL" ]; then
+		# The original app's install imports its standard Dashboard Charts as fixtures, which Frappe refuses
+		# outside developer mode ("Cannot edit Standard charts"): its fleets installed it that way.
+		frappe_cmd --site "$site" set-config developer_mode 1 --parse
+	fi
 	site_setup prepare "$site"
 	# A module list cached in Redis by earlier commands makes install-app create none of the app's DocTypes.
 	frappe_cmd --site "$site" clear-cache

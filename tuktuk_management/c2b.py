@@ -26,6 +26,7 @@ from tuktuk_management.ledger import DEPOSIT, SPLIT
 from tuktuk_management.money import parse_amount, to_money
 from tuktuk_management.phone import InvalidMSISDN, is_masked_msisdn, normalise_msisdn
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+from tuktuk_management.upgrade import original_callbacks, verification
 
 # M-Pesa's ceiling for one customer payment (KES); anything above is not a real C2B payment.
 MAX_AMOUNT = Decimal("250000")
@@ -63,6 +64,9 @@ class C2BPayment:
 	tuktuk: str | None = None
 	mode: str = SPLIT  # ledger.SPLIT (share paid out) or ledger.DEPOSIT (all to the target)
 	remarks: str | None = None
+	# Credited on a token-less callback's word (an upgraded site's original URLs): the payout waits On Hold
+	# until M-Pesa confirms the payment (upgrade.verification).
+	verify_first: bool = False
 
 	def routed(self, **changes) -> "C2BPayment":
 		"""The same payment with routing (or normalised values) filled in."""
@@ -324,7 +328,10 @@ def handle_confirmation(received: Received, settings) -> dict:
 		payment = parse_c2b_payload(data)
 	except MalformedPayload as e:
 		return _reject(callback, e)
-	result = process_payment(payment.routed(callback=callback), settings=settings)
+	verify_first = received.auth == original_callbacks.MPESA_ADDRESS
+	result = process_payment(payment.routed(callback=callback, verify_first=verify_first), settings=settings)
+	if verify_first and result.get("status") == "Processed":
+		verification.start(callback)
 	return {**confirmation_reply(result), **result}
 
 
@@ -465,7 +472,7 @@ def add_missed_transaction(
 def replay_callback(callback: str) -> dict:
 	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
 	row = frappe.db.get_value(
-		"TukTuk Callback", callback, ["callback_type", "status", "payload"], as_dict=True
+		"TukTuk Callback", callback, ["callback_type", "status", "payload", "auth"], as_dict=True
 	)
 	if not row:
 		frappe.throw(_("Callback {0} not found").format(callback), frappe.DoesNotExistError)
@@ -479,7 +486,14 @@ def replay_callback(callback: str) -> dict:
 			)
 		)
 	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
-	return process_payment(payment.routed(callback=callback), raise_on_failure=True)
+	# A body no token vouched for (an upgraded site's original URLs) keeps its payout held for M-Pesa's check.
+	verify_first = row.auth in (original_callbacks.MPESA_ADDRESS, original_callbacks.MANAGER)
+	result = process_payment(
+		payment.routed(callback=callback, verify_first=verify_first), raise_on_failure=True
+	)
+	if verify_first and result.get("status") == "Processed":
+		verification.start(callback)
+	return result
 
 
 def _required_trans_id(transaction_id) -> str:

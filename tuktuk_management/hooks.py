@@ -24,5 +24,8 @@ scheduler_events = {
 		"0 6 * * *": ["tuktuk_management.daily_close.run_daily_close"],
 		# Scheduled reconciliation: reports discrepancies; fixes only when auto_fix_on_schedule is on.
 		"0 */4 * * *": ["tuktuk_management.reconciliation.scheduled_reconciliation"],
+		# Sites upgraded from the original app: ask M-Pesa again about token-less payments whose check got
+		# no answer (their payouts wait On Hold until M-Pesa confirms them).
+		"*/15 * * * *": ["tuktuk_management.upgrade.verification.sweep"],
 	},
 }

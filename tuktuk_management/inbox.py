@@ -5,7 +5,7 @@ A body travels as ``Received``: the HTTP door (``tuktuk_management.api.door``) r
 builds it; everything below takes it as a value and never looks at the request."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe.utils import now_datetime
@@ -26,6 +26,11 @@ _FIELDS = (
 	"payout",
 	"status",
 	"attempts",
+	"auth",
+	"forwarded_for",
+	"verification",
+	"payload_hash",
+	"times_received",
 )
 
 
@@ -38,17 +43,24 @@ class Received:
 	data: object = None
 	error: str | None = None
 	remote_addr: str | None = None
+	# How the door authenticated it ("Token", "M-Pesa Address"), and the proxy path it came by.
+	auth: str | None = None
+	forwarded_for: str | None = None
 
 	@classmethod
-	def parse(cls, text, remote_addr: str | None = None) -> "Received":
+	def parse(cls, text, remote_addr: str | None = None, forwarded_for: str | None = None) -> "Received":
 		"""A body read from a request (or from the inbox, to replay it), parsed once."""
 		text = text if isinstance(text, str) else (text or b"").decode("utf-8", "replace")
 		if not text.strip():
-			return cls(text, None, "empty body", remote_addr)
+			return cls(text, None, "empty body", remote_addr, forwarded_for=forwarded_for)
 		try:
-			return cls(text, json.loads(text), None, remote_addr)
+			return cls(text, json.loads(text), None, remote_addr, forwarded_for=forwarded_for)
 		except ValueError as e:
-			return cls(text, None, str(e), remote_addr)
+			return cls(text, None, str(e), remote_addr, forwarded_for=forwarded_for)
+
+	def authenticated(self, auth: str) -> "Received":
+		"""The same body, marked with how the door authenticated it."""
+		return replace(self, auth=auth)
 
 	@classmethod
 	def of(cls, data: dict, remote_addr: str | None = None) -> "Received":
@@ -64,6 +76,8 @@ def store_callback(callback_type: str, received: Received, **fields) -> str:
 	doc.payload = received.text
 	doc.status = fields.pop("status", None) or "Received"
 	fields.setdefault("remote_addr", received.remote_addr)
+	fields.setdefault("auth", received.auth)
+	fields.setdefault("forwarded_for", received.forwarded_for)
 	for key, value in fields.items():
 		if key in _FIELDS and value not in (None, ""):
 			doc.set(key, _fit(key, value))
@@ -80,7 +94,7 @@ def mark(name: str, status: str, **fields) -> None:
 	for key, value in fields.items():
 		if key in _FIELDS:
 			values[key] = _fit(key, value)
-	if status in ("Processed", "Duplicate", "Uncaptured", "Rejected", "Failed"):
+	if status in ("Processed", "Duplicate", "Uncaptured", "Rejected", "Failed", "Refused"):
 		values["processed_at"] = now_datetime()
 	frappe.db.set_value(CALLBACK, name, values)
 
@@ -88,7 +102,16 @@ def mark(name: str, status: str, **fields) -> None:
 def _fit(key, value):
 	"""Keep varchar columns within 140 characters and the error text readable (the body itself is a Long
 	Text and is never cut)."""
-	limit = 4000 if key == "error" else 140
+	limit = 4000 if key in ("error", "forwarded_for") else 140
 	if isinstance(value, str) and len(value) > limit:
 		return value[: limit - 3] + "..."
 	return value
+
+
+def mark_verification(name: str, state: str, **fields) -> None:
+	"""Set the M-Pesa verification state of a payment's inbox row (upgrade.verification), without committing."""
+	values = {"verification": state}
+	for key, value in fields.items():
+		if key in _FIELDS:
+			values[key] = _fit(key, value)
+	frappe.db.set_value(CALLBACK, name, values)

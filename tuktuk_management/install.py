@@ -31,7 +31,7 @@ def seed_settings(installing: bool = False):
 		if default in (None, ""):
 			continue
 		if doc.get(df.fieldname) in (None, "") or (never_saved and df.fieldtype == "Time"):
-			doc.set(df.fieldname, default)
+			doc.set(df.fieldname, typed_default(df.fieldtype, default))
 	if not doc.get_password("callback_secret", raise_exception=False):
 		# Hex: the secret rides in the callback URLs, and M-Pesa refuses URLs containing words like "exe",
 		# "cmd" or "sql" (about 1 urlsafe token in 250 would); hex digits can never spell one.
@@ -40,3 +40,14 @@ def seed_settings(installing: bool = False):
 	doc.save()
 	# Boundary: install-time configuration is complete.
 	frappe.db.commit()
+
+
+def typed_default(fieldtype: str, default):
+	"""A JSON default (always text) as the field's value type: validation compares numbers, and a Single that
+	lacks a field (one added since the site last saved it, or a site upgraded from the original app) gets
+	its default here, not from ``frappe.new_doc``."""
+	if fieldtype in ("Int", "Check"):
+		return int(default)
+	if fieldtype in ("Currency", "Float", "Percent"):
+		return float(default)
+	return default

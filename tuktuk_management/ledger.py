@@ -139,7 +139,7 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 		}
 	).insert(ignore_permissions=True)
 
-	payout = outbox.create_payout(row, locked, go_out=settings.payouts_go_out)
+	payout = outbox.create_payout(row, locked, go_out=settings.payouts_go_out and not payment.verify_first)
 	frappe.db.sql(
 		f"""UPDATE `tab{DRIVER}`
 		SET {_balance_sql("current_balance + %(contribution)s")},
@@ -260,3 +260,92 @@ def after_driver_save(doc) -> None:
 			{"target": sql_money(target), "driver": doc.name},
 		)
 	doc.update(frappe.db.get_value(DRIVER, doc.name, MONEY_FIELDS, as_dict=True))
+
+
+# -- a site upgraded from the original app ------------------------------------------------------------------
+
+UPGRADE_ROW_PREFIX = "UPG"
+
+
+def adopt_original_balance(driver: str, period, global_target) -> frappe._dict:
+	"""A site upgraded from the original tuktuk_management (patches/v2_0/balance_periods): make a driver's
+	balance the ledger's total for its open period, WITHOUT changing the balance.
+
+	Under the row lock: a driver without a period gets ``period`` (the original's day its balance belongs to).
+	Where the balance differs from the Completed ledger rows of that period (credits the original made but
+	recorded otherwise: uncaptured payments left Pending, withdrawals that zeroed a balance without a row,
+	its reconciliation's overwrites), ONE opening row carries the difference: type Adjustment, transaction id
+	``UPG-<driver>-<YYYYMMDD>``, the difference as its target contribution, nothing paid out. Then
+	``left_to_target`` is recomputed with the one formula (the original's was short by each credit).
+	Idempotent: once the opening row is there, the difference is 0 and nothing is written but the same
+	``left_to_target``."""
+	locked = lock_driver(driver)
+	if locked.balance_period:
+		period = getdate(locked.balance_period)
+	else:
+		period = getdate(period)
+		frappe.db.sql(f"UPDATE `tab{DRIVER}` SET balance_period = %s WHERE name = %s", (period, driver))
+	total = frappe.db.sql(
+		f"""SELECT COALESCE(SUM(target_contribution), 0) FROM `tab{LEDGER}`
+		WHERE driver = %s AND payment_status = 'Completed' AND balance_period = %s FOR UPDATE""",
+		(driver, period),
+	)[0][0]
+	balance = to_money(locked.current_balance)
+	difference = balance - to_money(total)
+	opening = None
+	if difference:
+		opening = frappe.get_doc(
+			{
+				"doctype": LEDGER,
+				"transaction_id": f"{UPGRADE_ROW_PREFIX}-{driver}-{period:%Y%m%d}",
+				"transaction_type": "Adjustment",
+				"tuktuk": locked.assigned_tuktuk or None,
+				"driver": driver,
+				"amount": abs(difference),
+				"driver_share": ZERO,
+				"target_contribution": difference,
+				"timestamp": now_datetime(),
+				"payment_status": "Completed",
+				"balance_period": period,
+				"b2c_payment_sent": 1,
+				"remarks": _(
+					"Opening balance at the upgrade from the original app: its balance of {0} for {1} "
+					"included {2} its ledger rows do not show as Completed in that day (uncaptured payments "
+					"left Pending, withdrawals, its reconciliation's changes). Nothing was paid out."
+				).format(balance, period, difference),
+			}
+		).insert(ignore_permissions=True)
+	target = effective_daily_target(locked.daily_target, global_target)
+	frappe.db.sql(
+		f"UPDATE `tab{DRIVER}` SET {_balance_sql('current_balance')} WHERE name = %(driver)s",
+		{"target": sql_money(target), "driver": driver},
+	)
+	return frappe._dict(
+		driver=driver,
+		balance_period=period,
+		balance=balance,
+		ledger_total=to_money(total),
+		opening_row=opening.name if opening else None,
+		opening_amount=difference,
+		daily_target=target,
+	)
+
+
+def assign_original_periods(period, reset_moment, earlier_resets) -> None:
+	"""The original app's ledger rows (no period yet) get the period their credit counted toward, by the
+	original's rule (patches/v2_0/balance_periods): credited at or after ``reset_moment`` (the reset that
+	opened ``period``), ``period``; credited between two earlier resets (``earlier_resets``, ascending), the
+	day of the earlier one; credited before any reset on record, the day it was credited. Rows that have a
+	period are never touched (ours, or a re-run)."""
+	credited = "coalesce(creation, timestamp)"
+	frappe.db.sql(
+		f"UPDATE `tab{LEDGER}` SET balance_period = %s WHERE balance_period IS NULL AND {credited} >= %s",
+		(period, reset_moment),
+	)
+	for start, end in zip(earlier_resets, [*earlier_resets[1:], reset_moment], strict=True):
+		frappe.db.sql(
+			f"""UPDATE `tab{LEDGER}` SET balance_period = %s
+			WHERE balance_period IS NULL AND {credited} >= %s AND {credited} < %s""",
+			(getdate(start), start, end),
+		)
+	frappe.db.sql(f"UPDATE `tab{LEDGER}` SET balance_period = DATE({credited}) WHERE balance_period IS NULL")

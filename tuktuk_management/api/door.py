@@ -7,36 +7,54 @@ modules below take typed values (``inbox.Received``, settings, names) and never 
 
 Daraja does not sign its callbacks, so the URLs we register carry a per-site secret (``?token=...``). A
 callback is accepted only if the token matches (constant-time compare) and the caller's address is in the
-optional allowlist; the BusinessShortCode is checked by the C2B handler once the body is read.
+optional allowlist; the BusinessShortCode is checked by the C2B handler once the body is read. A site
+upgraded from the original app may also accept token-less callbacks on the original's URLs (``receive``).
 
 Outside a request (``frappe.call("tuktuk_management.api.tuktuk.<fn>", ...)`` from the console, tests) a
 callback's body is the keyword arguments and the token one of them."""
 
 import hmac
-import ipaddress
 
 import frappe
 from frappe import _
 
 from tuktuk_management.inbox import Received
 from tuktuk_management.roles import MANAGER_ROLES
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import ip_allowed
+from tuktuk_management.upgrade import original_callbacks
 
 # Arguments that travel in the callback URL's query string, never in the body.
-QUERY_ARGUMENTS = ("cmd", "token", "payout")
+QUERY_ARGUMENTS = ("cmd", "token", "payout", "callback")
 
 
-def receive(kwargs: dict, settings) -> Received:
+def receive(kwargs: dict, settings, original_url: str | None = None) -> Received | None:
 	"""The callback in the current request, read and parsed once, after authenticating it: a forged call
-	raises frappe.PermissionError (HTTP 403) before anything is stored."""
+	raises frappe.PermissionError (HTTP 403) before anything is stored.
+
+	``original_url`` (the callback type) marks an endpoint whose dotted path the original tuktuk_management
+	registered with Safaricom WITHOUT a token. On a site that accepts those URLs (TukTuk Settings, an upgraded
+	site) a token-less call there is judged by ``upgrade.original_callbacks`` instead: accepted (M-Pesa's
+	address, this paybill, a well-formed body; the Received says so in ``auth``), or refused, kept in the
+	inbox for review and answered here, in which case this returns None and the endpoint has nothing to do."""
 	request = getattr(frappe.local, "request", None)
 	if request is not None:
-		received = Received.parse(request.get_data(as_text=True), remote_addr=_remote_addr(request))
+		received = Received.parse(
+			request.get_data(as_text=True),
+			remote_addr=client_address(request, settings),
+			forwarded_for=_forwarded_for(request),
+		)
 		token = request.args.get("token")  # form_dict ignores the query string when the body is JSON
 	else:
 		received = Received.of({k: v for k, v in kwargs.items() if k not in QUERY_ARGUMENTS})
 		token = kwargs.get("token") or (frappe.local.form_dict or {}).get("token")
+	if not token and original_url and settings.original_urls_accepted:
+		verdict = original_callbacks.judge(received, original_url, settings)
+		if verdict.accepted:
+			return received.authenticated(original_callbacks.MPESA_ADDRESS)
+		reply(verdict.reply, http_status=verdict.http_status)
+		return None
 	authenticate_callback(settings, token, received.remote_addr)
-	return received
+	return received.authenticated(original_callbacks.TOKEN)
 
 
 def query_argument(kwargs: dict, name: str) -> str:
@@ -46,9 +64,27 @@ def query_argument(kwargs: dict, name: str) -> str:
 	return str(value or "")
 
 
-def _remote_addr(request) -> str | None:
-	"""The caller's address as Frappe resolved it for this request."""
-	return getattr(frappe.local, "request_ip", None) or getattr(request, "remote_addr", None)
+def client_address(request, settings) -> str | None:
+	"""The caller's address. ``X-Forwarded-For`` is believed only when the request comes from one of the
+	site's trusted proxies (TukTuk Settings), and read from the right: each trusted proxy appends the address
+	it saw (bench's nginx: ``$proxy_add_x_forwarded_for``), so the caller is the last address no trusted proxy
+	added. (Frappe's own ``request_ip`` takes the LEFTMOST entry, which whoever calls may write.)"""
+	peer = getattr(request, "remote_addr", None)
+	trusted = settings.trusted_proxy_networks
+	if not trusted or not ip_allowed(peer, trusted):
+		return peer
+	hops = [hop.strip() for hop in (request.headers.get("X-Forwarded-For") or "").split(",") if hop.strip()]
+	for hop in reversed(hops):
+		if not ip_allowed(hop, trusted):
+			return hop
+	return hops[0] if hops else peer
+
+
+def _forwarded_for(request) -> str | None:
+	"""What the request said about its path, for the inbox: the X-Forwarded-For header and the peer."""
+	header = request.headers.get("X-Forwarded-For")
+	peer = getattr(request, "remote_addr", None)
+	return f"X-Forwarded-For: {header}; peer: {peer}" if header else None
 
 
 def authenticate_callback(settings, token: str | None, remote_addr: str | None) -> None:
@@ -65,14 +101,6 @@ def authenticate_callback(settings, token: str | None, remote_addr: str | None) 
 			frappe.PermissionError,
 			title=_("Not Authorised"),
 		)
-
-
-def ip_allowed(addr: str | None, networks) -> bool:
-	try:
-		ip = ipaddress.ip_address((addr or "").strip())
-	except ValueError:
-		return False
-	return any(ip in network for network in networks if network.version == ip.version)
 
 
 def reply(body: dict, http_status: int | None = None) -> None:

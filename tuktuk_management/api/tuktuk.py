@@ -15,12 +15,19 @@ from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings
 
 def _validate(kwargs: dict) -> None:
 	settings = get_settings()
-	door.reply(c2b.handle_validation(door.receive(kwargs, settings), settings))
+	# The original app registered these same paths without a token: see door.receive.
+	received = door.receive(kwargs, settings, original_url="C2B Validation")
+	if received is None:  # a refused token-less call: kept for review and answered by the door
+		return
+	door.reply(c2b.handle_validation(received, settings))
 
 
 def _confirm(kwargs: dict) -> None:
 	settings = get_settings()
-	reply = c2b.handle_confirmation(door.receive(kwargs, settings), settings)
+	received = door.receive(kwargs, settings, original_url="C2B Confirmation")
+	if received is None:
+		return
+	reply = c2b.handle_confirmation(received, settings)
 	# A body that cannot be a payment is kept (Rejected) and answered 400; anything else is acknowledged.
 	door.reply(reply, http_status=400 if reply.get("status") == "Rejected" else None)
 

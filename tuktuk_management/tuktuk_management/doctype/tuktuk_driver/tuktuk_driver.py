@@ -28,6 +28,7 @@ class TukTukDriver(Document):
 		daily_target: DF.Currency
 		driver_first_name: DF.Data
 		driver_last_name: DF.Data | None
+		driver_middle_name: DF.Data | None
 		driver_name: DF.Data | None
 		driver_national_id: DF.Data | None
 		fare_percentage: DF.Percent
@@ -40,8 +41,11 @@ class TukTukDriver(Document):
 
 	def validate(self):
 		self.driver_first_name = (self.driver_first_name or "").strip()
+		self.driver_middle_name = (self.driver_middle_name or "").strip()
 		self.driver_last_name = (self.driver_last_name or "").strip()
-		self.driver_name = " ".join(p for p in (self.driver_first_name, self.driver_last_name) if p)
+		self.driver_name = " ".join(
+			p for p in (self.driver_first_name, self.driver_middle_name, self.driver_last_name) if p
+		)
 		self.validate_mpesa_number()
 		self.validate_terms()
 		# Balances never come from the form: the ledger puts back what is stored.

@@ -61,6 +61,8 @@ class TukTukSettings(Document):
 		http_timeout_seconds: DF.Int
 		instant_payouts_enabled: DF.Check
 		last_daily_reset_date: DF.Date | None
+		legacy_callback_networks: DF.SmallText | None
+		legacy_callback_urls: DF.Check
 		mpesa_base_url: DF.Data | None
 		mpesa_certificate: DF.Code | None
 		mpesa_consumer_key: DF.Data | None
@@ -73,6 +75,7 @@ class TukTukSettings(Document):
 		operating_hours_end: DF.Time | None
 		operating_hours_start: DF.Time | None
 		site_url: DF.Data | None
+		trusted_proxies: DF.SmallText | None
 	# end: auto-generated types
 
 	def validate(self):
@@ -83,10 +86,14 @@ class TukTukSettings(Document):
 			)
 		if to_money(self.global_daily_target) < 0:
 			frappe.throw(_("Global daily target cannot be negative"), title=_("Invalid Daily Target"))
-		try:
-			parse_ip_allowlist(self.allowed_callback_ips)
-		except ValueError as e:
-			frappe.throw(_("Allowed callback IPs: {0}").format(str(e)), title=_("Invalid IP Allowlist"))
+		for fieldname in ("allowed_callback_ips", "trusted_proxies", "legacy_callback_networks"):
+			try:
+				parse_ip_allowlist(self.get(fieldname))
+			except ValueError as e:
+				frappe.throw(
+					_("{0}: {1}").format(self.meta.get_label(fieldname), str(e)),
+					title=_("Invalid IP Allowlist"),
+				)
 		for fieldname in ("mpesa_paybill", "b2c_shortcode"):
 			value = (self.get(fieldname) or "").strip()
 			if value and not value.isdigit():
@@ -321,6 +328,22 @@ class TukTukSettings(Document):
 		return parse_ip_allowlist(self.get("allowed_callback_ips"))
 
 	@property
+	def trusted_proxy_networks(self) -> tuple:
+		"""``trusted_proxies`` as ip_network objects: the proxies whose X-Forwarded-For is believed."""
+		return parse_ip_allowlist(self.value("trusted_proxies"))
+
+	@property
+	def original_urls_accepted(self) -> bool:
+		"""``legacy_callback_urls``: token-less callbacks on the original app's URLs may be accepted (an
+		upgraded site whose URLs at Safaricom carry no token; docs/upgrading.md)."""
+		return self._flag("legacy_callback_urls")
+
+	@property
+	def mpesa_callback_networks(self) -> tuple:
+		"""``legacy_callback_networks``: M-Pesa's source addresses a token-less callback must come from."""
+		return parse_ip_allowlist(self.value("legacy_callback_networks"))
+
+	@property
 	def public_url(self) -> str:
 		"""``site_url`` without a trailing slash: the address M-Pesa calls back."""
 		return self._text("site_url").rstrip("/")
@@ -383,6 +406,15 @@ def parse_time(value) -> datetime.time:
 	hours, minutes = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
 	seconds = int(parts[2]) if len(parts) > 2 else 0
 	return datetime.time(hours % 24, minutes, seconds)
+
+
+def ip_allowed(addr: str | None, networks) -> bool:
+	"""Whether ``addr`` (an IP address as text) is in one of ``networks`` (ip_network objects)."""
+	try:
+		ip = ipaddress.ip_address((addr or "").strip())
+	except ValueError:
+		return False
+	return any(ip in network for network in networks if network.version == ip.version)
 
 
 def parse_ip_allowlist(text) -> tuple:

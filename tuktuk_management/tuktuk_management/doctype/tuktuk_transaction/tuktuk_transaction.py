@@ -33,15 +33,21 @@ class TukTukTransaction(Document):
 		bill_ref_number: DF.Data | None
 		callback: DF.Link | None
 		customer_phone: DF.Data | None
-		driver: DF.Link
+		driver: DF.Link | None
 		driver_share: DF.Currency
+		driver_type: DF.Literal["", "Regular", "Substitute"]
+		former_driver: DF.Data | None
+		is_substitute_transaction: DF.Check
 		payment_status: DF.Literal["Completed", "Pending", "Failed", "Reversed"]
 		payout: DF.Link | None
 		remarks: DF.SmallText | None
+		substitute_driver: DF.Link | None
 		target_contribution: DF.Currency
 		timestamp: DF.Datetime | None
 		transaction_id: DF.Data
-		transaction_type: DF.Literal["Payment", "Adjustment", "Driver Repayment", "Deposit"]
+		transaction_type: DF.Literal[
+			"Payment", "Adjustment", "Driver Repayment", "Deposit", "Target Reduction/Deposit"
+		]
 		tuktuk: DF.Link | None
 	# end: auto-generated types
 
@@ -61,7 +67,12 @@ class TukTukTransaction(Document):
 		amount, share, contribution = (
 			to_money(self.get(f)) for f in ("amount", "driver_share", "target_contribution")
 		)
-		if self.transaction_type in ("Payment", "Deposit"):
+		if self.is_new() and not self.driver:
+			# Rows the original app wrote for substitute or since-archived drivers have none; ours always do.
+			frappe.throw(_("Driver is required"), frappe.MandatoryError, title=_("Missing Driver"))
+		# The split is checked when a row is written; it never changes afterwards (IMMUTABLE_FIELDS), and the
+		# original app's rows carry float shares that need not add up to the cent.
+		if self.is_new() and self.transaction_type in ("Payment", "Deposit"):
 			if amount <= 0:
 				frappe.throw(_("Amount must be greater than zero"), title=_("Invalid Amount"))
 			if share < 0 or contribution < 0:

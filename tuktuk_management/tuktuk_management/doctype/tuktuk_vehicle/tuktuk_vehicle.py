@@ -26,20 +26,27 @@ class TukTukVehicle(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		mpesa_account: DF.Data
+		mpesa_account: DF.Data | None
 		status: DF.Literal["Available", "Assigned", "Charging", "Maintenance", "Inactive"]
 		tuktuk_id: DF.Data
 	# end: auto-generated types
 
 	def before_insert(self):
 		self.tuktuk_id = (self.tuktuk_id or "").strip()
-		self.mpesa_account = (self.mpesa_account or "").strip()
+		self.mpesa_account = (self.mpesa_account or "").strip() or None
 		# The friendly error; the unique index on mpesa_account is the truth.
 		self.validate_account_unique()
 
 	def validate(self):
 		self.tuktuk_id = (self.tuktuk_id or "").strip()
-		self.mpesa_account = (self.mpesa_account or "").strip()
+		self.mpesa_account = (self.mpesa_account or "").strip() or None
+		if not self.mpesa_account and self.status != "Inactive":
+			# Only an Inactive vehicle may lack one (vehicles the original app kept without an account).
+			frappe.throw(
+				_("M-Pesa Account is required (only an Inactive vehicle may have none)"),
+				frappe.MandatoryError,
+				title=_("Missing M-Pesa Account"),
+			)
 		if self.mpesa_account and not ACCOUNT_PATTERN.match(self.mpesa_account):
 			frappe.throw(
 				_("M-Pesa account {0} may only contain letters, digits, '-' and '_' (at most 20)").format(

@@ -1,0 +1,10 @@
+# Copyright (c) 2026, TukTuk Management Developers
+# For license information, please see license.txt
+"""Terminated TukTuk Driver: a DocType of the original tuktuk_management, kept read-only so upgraded sites keep reaching its
+rows (docs/upgrading.md). No business logic: the original's features behind it are retired."""
+
+from tuktuk_management.tuktuk_legacy.legacy_document import LegacyDocument
+
+
+class TerminatedTukTukDriver(LegacyDocument):
+	pass
