@@ -26,6 +26,6 @@ scheduler_events = {
 		"0 */4 * * *": ["tuktuk_management.reconciliation.scheduled_reconciliation"],
 		# Sites upgraded from the original app: ask M-Pesa again about token-less payments whose check got
 		# no answer (their payouts wait On Hold until M-Pesa confirms them).
-		"*/15 * * * *": ["tuktuk_management.upgrade.verification.sweep"],
+		"*/15 * * * *": ["tuktuk_management.upgrade.verification.retry_unanswered_verifications"],
 	},
 }

@@ -3,6 +3,7 @@
 import secrets
 
 import frappe
+from frappe.utils.password import set_encrypted_password
 
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import SETTINGS
 
@@ -23,21 +24,30 @@ def seed_settings(installing: bool = False):
 	whatever its default (frappe/model/create_new.py ``set_dynamic_default_values``), and ``install_app``
 	saves every Single that way (installer.py ``post_install`` -> ``init_singles``) BEFORE the app's
 	``after_install`` runs. So at install (``installing``), and for a Single never saved at all, the Time
-	defaults (the business day's start and end) are written explicitly."""
+	defaults (the business day's start and end) are written explicitly.
+
+	Values are written one by one, not by saving the document: an install or a migrate must never fail on
+	the settings' validation (an upgraded site may hold settings an operator still has to complete; the
+	health check reports those), and a save would rewrite the whole Single."""
 	never_saved = installing or not frappe.db.get_singles_dict(SETTINGS)
 	doc = frappe.get_single(SETTINGS)
+	values = {}
 	for df in doc.meta.fields:
 		default = df.get("default")
 		if default in (None, ""):
 			continue
 		if doc.get(df.fieldname) in (None, "") or (never_saved and df.fieldtype == "Time"):
-			doc.set(df.fieldname, typed_default(df.fieldtype, default))
+			values[df.fieldname] = typed_default(df.fieldtype, default)
+	if values:
+		frappe.db.set_single_value(SETTINGS, values)
 	if not doc.get_password("callback_secret", raise_exception=False):
 		# Hex: the secret rides in the callback URLs, and M-Pesa refuses URLs containing words like "exe",
 		# "cmd" or "sql" (about 1 urlsafe token in 250 would); hex digits can never spell one.
-		doc.callback_secret = secrets.token_hex(32)
-	doc.flags.ignore_permissions = True
-	doc.save()
+		secret = secrets.token_hex(32)
+		# As Document._save_passwords stores a Password field: encrypted in __Auth, asterisks in the Single.
+		set_encrypted_password(SETTINGS, SETTINGS, secret, "callback_secret")
+		frappe.db.set_single_value(SETTINGS, "callback_secret", "*" * len(secret))
+	frappe.clear_document_cache(SETTINGS, SETTINGS)
 	# Boundary: install-time configuration is complete.
 	frappe.db.commit()
 

@@ -77,7 +77,12 @@ def test_jobs_on_time_overdue_failed_stopped(site):
 	from tuktuk_management.health import FAIL, OK, check_jobs
 
 	items = {i.name: i for i in check_jobs(now())}
-	assert set(items) == {"job retry_due_payouts", "job run_daily_close", "job scheduled_reconciliation"}
+	assert set(items) == {
+		"job retry_due_payouts",
+		"job run_daily_close",
+		"job scheduled_reconciliation",
+		"job retry_unanswered_verifications",
+	}
 	assert all(i.status == OK for i in items.values()), items
 	assert "not run yet" in items["job retry_due_payouts"].reason
 

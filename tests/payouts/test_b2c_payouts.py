@@ -321,3 +321,41 @@ def test_concurrent_workers_share_one_token_refresh(site, sandbox):
 	tokens = {(out.strip().splitlines() or [""])[-1] for out, _err in outputs}
 	assert len(tokens) == 1 and "" not in tokens and "old" not in tokens, outputs
 	assert sandbox.client.ledger()["stats"]["tokens_issued"] - before == 1
+
+
+def test_first_token_race_ends_with_one_token(site, sandbox):
+	"""No shared token record yet: workers that lock the missing row all take gap locks and then insert it,
+	which InnoDB answers with a deadlock for all but one. Each must look again (nothing was sent), never fail
+	the payout with "request not prepared" and wait for the scheduler's backoff."""
+	import frappe
+
+	# Each worker is connected and imported before the go file appears, so all lock the missing row at once.
+	code = (
+		"import os, sys, time, frappe; frappe.init(sys.argv[1], sites_path=sys.argv[2]); frappe.connect();"
+		"from tuktuk_management.payouts import daraja; frappe.db.sql('select 1');"
+		"exec('while not os.path.exists(sys.argv[3]): time.sleep(0.002)');"
+		"print(daraja.get_access_token())"
+	)
+	go = Path(site.sites_path) / "first-token-go"
+	for _round in range(4):
+		frappe.db.sql(
+			"delete from `__Auth` where `doctype`=%s and `fieldname`=%s",
+			("TukTuk Settings", "mpesa_access_token"),
+		)
+		frappe.db.commit()
+		go.unlink(missing_ok=True)
+		workers = [
+			subprocess.Popen(
+				[sys.executable, "-c", code, site.name, site.sites_path, str(go)],
+				stdout=subprocess.PIPE,
+				stderr=subprocess.PIPE,
+				text=True,
+			)
+			for _ in range(8)
+		]
+		time.sleep(3)  # every worker connected and waiting
+		go.touch()
+		outputs = [(w.communicate(timeout=60), w.returncode) for w in workers]
+		assert all(rc == 0 for _out, rc in outputs), outputs
+		tokens = {(out.strip().splitlines() or [""])[-1] for (out, _err), _rc in outputs}
+		assert len(tokens) == 1 and "" not in tokens, outputs

@@ -13,6 +13,7 @@
 import base64
 import contextlib
 import json
+import random
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -178,7 +179,14 @@ def get_access_token(config: DarajaConfig | None = None, stale_before: float | N
 	# Boundary: each look at the shared record is its own short transaction.
 	frappe.db.commit()
 	while True:
-		state = _locked_shared_state()
+		try:
+			state = _locked_shared_state()
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			# Two workers locking the not-yet-written record take gap locks and then both insert it: InnoDB
+			# picks one as the deadlock victim. Nothing was sent; look again.
+			frappe.db.rollback()
+			time.sleep(random.uniform(0.01, 0.1))
+			continue
 		now = time.time()
 		token = state.get("token")
 		fresh = stale_before is None or float(state.get("issued_at") or 0) > stale_before
@@ -190,7 +198,12 @@ def get_access_token(config: DarajaConfig | None = None, stale_before: float | N
 			frappe.db.commit()  # another worker is fetching: release the lock and wait for its token
 			time.sleep(0.1)
 			continue
-		_write_shared_state({"lease_until": now + lease})
+		try:
+			_write_shared_state({"lease_until": now + lease})
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			frappe.db.rollback()  # the same race on the first insert of the record: look again
+			time.sleep(random.uniform(0.01, 0.1))
+			continue
 		# Boundary: the lease is ours; the HTTP call happens without holding the row lock.
 		frappe.db.commit()
 		break

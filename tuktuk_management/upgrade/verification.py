@@ -137,7 +137,7 @@ def handle_timeout(received, callback: str) -> dict:
 	return {"status": PENDING}
 
 
-def sweep() -> list:
+def retry_unanswered_verifications() -> list:
 	"""Scheduler: ask again about payments whose check got no answer, then give up (Unverifiable)."""
 	stale = add_to_date(now_datetime(), minutes=-RETRY_AFTER_MINUTES)
 	done = []

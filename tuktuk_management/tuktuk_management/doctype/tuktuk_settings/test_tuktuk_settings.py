@@ -103,6 +103,20 @@ class TestTukTukSettings(FrappeTestCase):
 				with self.assertRaises(frappe.ValidationError):
 					doc.save()
 
+	def test_numbers_sent_as_text_validate(self):
+		"""A REST PUT or a form-encoded save sends Int fields as text: "5" validates, "0" and "x" are refused
+		with a message (never a TypeError answered as HTTP 500)."""
+		doc = frappe.get_single(SETTINGS)
+		doc.update({"b2c_max_attempts": "5", "http_timeout_seconds": "30", "b2c_retry_backoff_minutes": "2"})
+		doc.validate()
+		for bad in ("0", "x"):
+			with self.subTest(bad=bad):
+				doc = frappe.get_single(SETTINGS)
+				doc.set("b2c_max_attempts", bad)
+				with self.assertRaises(frappe.ValidationError):
+					doc.validate()
+		frappe.db.rollback()
+
 	def test_incoherent_mpesa_settings_are_refused(self):
 		"""Production with sandbox or non-public URLs, B2C without an initiator, malformed shortcodes
 		(docs/going-live.md; every case on both backends in tests/live/test_connection.py)."""

@@ -112,10 +112,11 @@ class TukTukSettings(Document):
 			self.set(fieldname, value)
 		if self.mpesa_environment == "custom" and not self.mpesa_base_url:
 			frappe.throw(_("Set the M-Pesa Base URL for a custom environment"), title=_("Missing Base URL"))
+		# cint: a REST or form-encoded save sends numbers as text ("5"), which must validate, not raise TypeError.
 		for fieldname in ("b2c_max_attempts", "http_timeout_seconds"):
-			if (self.get(fieldname) or 0) < 1:
+			if cint(self.get(fieldname)) < 1:
 				frappe.throw(_("{0} must be at least 1").format(self.meta.get_label(fieldname)))
-		if (self.b2c_retry_backoff_minutes or 0) < 0:
+		if cint(self.b2c_retry_backoff_minutes) < 0:
 			frappe.throw(_("B2C retry backoff cannot be negative"))
 		self.validate_mpesa_coherence()
 
