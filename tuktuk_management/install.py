@@ -3,7 +3,7 @@
 import secrets
 
 import frappe
-from frappe.utils.password import set_encrypted_password
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import SETTINGS
 
@@ -29,18 +29,20 @@ def seed_settings(installing: bool = False):
 	Values are written one by one, not by saving the document: an install or a migrate must never fail on
 	the settings' validation (an upgraded site may hold settings an operator still has to complete; the
 	health check reports those), and a save would rewrite the whole Single."""
-	never_saved = installing or not frappe.db.get_singles_dict(SETTINGS)
-	doc = frappe.get_single(SETTINGS)
+	# What is set is read from the table itself, never from a cached document: a cached copy can hold
+	# values the table no longer has, and seeding would then skip them.
+	stored = frappe.db.get_singles_dict(SETTINGS)
+	never_saved = installing or not stored
 	values = {}
-	for df in doc.meta.fields:
+	for df in frappe.get_meta(SETTINGS).fields:
 		default = df.get("default")
 		if default in (None, ""):
 			continue
-		if doc.get(df.fieldname) in (None, "") or (never_saved and df.fieldtype == "Time"):
+		if stored.get(df.fieldname) in (None, "") or (never_saved and df.fieldtype == "Time"):
 			values[df.fieldname] = typed_default(df.fieldtype, default)
 	if values:
 		frappe.db.set_single_value(SETTINGS, values)
-	if not doc.get_password("callback_secret", raise_exception=False):
+	if not get_decrypted_password(SETTINGS, SETTINGS, "callback_secret", raise_exception=False):
 		# Hex: the secret rides in the callback URLs, and M-Pesa refuses URLs containing words like "exe",
 		# "cmd" or "sql" (about 1 urlsafe token in 250 would); hex digits can never spell one.
 		secret = secrets.token_hex(32)
