@@ -47,6 +47,10 @@ class MalformedPayload(frappe.ValidationError):
 	"""A C2B payload that cannot be a real payment; the message says which field is wrong."""
 
 
+class NotReplayable(frappe.ValidationError):
+	"""A replay asked of an inbox row that is not a pending C2B confirmation (settled already, or another type)."""
+
+
 @dataclass(frozen=True)
 class C2BPayment:
 	"""One customer payment, from the parsed callback to the ledger row."""
@@ -471,8 +475,14 @@ def add_missed_transaction(
 
 def replay_callback(callback: str) -> dict:
 	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
+	# The row is locked and its status read under the lock: two replays of one callback (a manager's and
+	# the sweep's) cannot both take it; the second finds it settled.
 	row = frappe.db.get_value(
-		"TukTuk Callback", callback, ["callback_type", "status", "payload", "auth"], as_dict=True
+		"TukTuk Callback",
+		callback,
+		["callback_type", "status", "payload", "auth", "verification"],
+		as_dict=True,
+		for_update=True,
 	)
 	if not row:
 		frappe.throw(_("Callback {0} not found").format(callback), frappe.DoesNotExistError)
@@ -483,7 +493,8 @@ def replay_callback(callback: str) -> dict:
 		frappe.throw(
 			_("Only a Failed or Received C2B confirmation can be replayed; {0} is {1} {2}").format(
 				callback, row.callback_type, row.status
-			)
+			),
+			NotReplayable,
 		)
 	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
 	# A body no token vouched for (an upgraded site's original URLs) keeps its payout held for M-Pesa's check.
@@ -491,7 +502,7 @@ def replay_callback(callback: str) -> dict:
 	result = process_payment(
 		payment.routed(callback=callback, verify_first=verify_first), raise_on_failure=True
 	)
-	if verify_first and result.get("status") == "Processed":
+	if verify_first and result.get("status") == "Processed" and not row.verification:
 		verification.start(callback)
 	return result
 

@@ -159,10 +159,23 @@ def _duplicate(existing: str, payment) -> CreditResult:
 	row = frappe.db.get_value(
 		LEDGER,
 		existing,
-		["name", "driver", "amount", "driver_share", "target_contribution", "balance_period", "payout"],
+		[
+			"name",
+			"driver",
+			"amount",
+			"driver_share",
+			"target_contribution",
+			"balance_period",
+			"payout",
+			"callback",
+		],
 		as_dict=True,
 		for_update=True,
 	)
+	if payment.callback and row.callback == payment.callback:
+		# This very inbox row was credited (a concurrent replay of it got there first): it stays the
+		# crediting row, Processed, rather than being marked a Duplicate of itself.
+		return _already_credited_by(payment.callback, row)
 	error = _("TransID already credited")
 	if to_money(payment.amount) != to_money(row.amount):
 		# The same receipt number with another amount is not a retry: keep it visible to an operator.
@@ -179,6 +192,20 @@ def _duplicate(existing: str, payment) -> CreditResult:
 		inbox.mark(payment.callback, "Duplicate", transaction=existing, error=error)
 	return CreditResult(
 		status="Duplicate",
+		transaction=row.name,
+		driver=row.driver,
+		amount=to_money(row.amount),
+		driver_share=to_money(row.driver_share),
+		target_contribution=to_money(row.target_contribution),
+		balance_period=row.balance_period,
+		payout=row.payout,
+	)
+
+
+def _already_credited_by(callback: str, row) -> CreditResult:
+	inbox.mark(callback, "Processed", transaction=row.name, payout=row.payout, error=None)
+	return CreditResult(
+		status="Processed",
 		transaction=row.name,
 		driver=row.driver,
 		amount=to_money(row.amount),

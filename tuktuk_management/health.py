@@ -17,6 +17,7 @@ Every item is OK, WARN or FAIL with a one-line reason:
 | queues | | a job has waited more than ``QUEUE_WAIT_WARN`` |
 | last callback | no payment callback for ``CALLBACK_SILENCE_FAIL`` during operating hours | none for ``CALLBACK_SILENCE_WARN``, or none ever |
 | callbacks pending | a callback stored but not processed after ``RECEIVED_STUCK``, or Failed (replayable) | payments Uncaptured (wait for a manager) |
+| callback sweep | a pending confirmation the scheduled sweep gave up on (``sweep.MAX_SWEEP_ATTEMPTS`` failed replays; Error Log "TukTuk Callback Not Swept") | |
 | payouts | Queued past due by ``PAYOUT_OVERDUE_FAIL``, or Sent/Unknown (in doubt) longer than ``PAYOUT_DOUBT_FAIL`` | Failed payouts; in doubt longer than ``PAYOUT_DOUBT_WARN`` |
 | reconciliation | a balance differs from its ledger now, or the last scheduled run failed | discrepancies were logged in the last day |
 | daraja token | Daraja refuses the credentials or cannot be reached | M-Pesa not configured yet |
@@ -97,6 +98,7 @@ def _checks(check_daraja: bool):
 		check_workers,
 		check_last_callback,
 		check_pending_callbacks,
+		check_callback_sweep,
 		check_payouts,
 		check_reconciliation,
 	]
@@ -395,6 +397,29 @@ def check_pending_callbacks(now) -> list[Item]:
 		fresh = by_status.get("Received", (0, None))[0]
 		return [Item("callbacks pending", OK, f"none stuck ({fresh} being processed)")]
 	return [Item("callbacks pending", status, "; ".join(problems))]
+
+
+def check_callback_sweep(now) -> list[Item]:
+	from tuktuk_management import sweep
+
+	count, names = sweep.unfinished()
+	if count:
+		more = " ..." if count > len(names) else ""
+		return [
+			Item(
+				"callback sweep",
+				FAIL,
+				f"{count} confirmation(s) the sweep could not finish after {sweep.MAX_SWEEP_ATTEMPTS} tries "
+				f"({', '.join(names)}{more}): see Error Log '{sweep.NOT_SWEPT_TITLE}', fix, then Replay",
+			)
+		]
+	return [
+		Item(
+			"callback sweep",
+			OK,
+			f"every confirmation older than {sweep.SWEEP_AFTER_MINUTES} min is finished or being swept",
+		)
+	]
 
 
 # -- payouts --------------------------------------------------------------------------------------------------

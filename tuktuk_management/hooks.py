@@ -27,5 +27,8 @@ scheduler_events = {
 		# Sites upgraded from the original app: ask M-Pesa again about token-less payments whose check got
 		# no answer (their payouts wait On Hold until M-Pesa confirms them).
 		"*/15 * * * *": ["tuktuk_management.upgrade.verification.retry_unanswered_verifications"],
+		# Every callback kept or swept: confirmations left Received/Failed (a killed worker, a database
+		# outage) are replayed exactly once; what cannot be finished raises an Error Log and a health FAIL.
+		"*/5 * * * *": ["tuktuk_management.sweep.sweep_callbacks"],
 	},
 }

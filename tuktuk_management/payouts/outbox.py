@@ -21,6 +21,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
+from tuktuk_management.enqueue import enqueue_after_commit
 from tuktuk_management.money import ZERO, D, to_money
 from tuktuk_management.payouts import daraja
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -120,8 +121,9 @@ def create_payout(ledger_row, locked_driver, *, go_out: bool) -> NewPayout | Non
 
 
 def enqueue_send(payout: str):
-	"""Send the payout in a background job, once the current transaction has committed."""
-	frappe.enqueue(SEND_PAYOUT, queue="short", enqueue_after_commit=True, payout=payout)
+	"""Send the payout in a background job, once the current transaction has committed (a Queued payout
+	whose job could not be pushed is sent by ``retry_due_payouts``)."""
+	enqueue_after_commit(SEND_PAYOUT, queue="short", payout=payout)
 
 
 def update_payout(name, values: dict):

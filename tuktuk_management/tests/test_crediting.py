@@ -104,9 +104,8 @@ class TestCrediting(FrappeTestCase):
 		with settings_changed(b2c_enabled=1, instant_payouts_enabled=1), patch("frappe.enqueue") as enqueue:
 			result = make_payment(driver, 100)
 		self.assertEqual(result.payout_status, "Queued")
-		enqueue.assert_called_once_with(
-			outbox.SEND_PAYOUT, queue="short", payout=result.payout, enqueue_after_commit=True
-		)
+		# Pushed by the commit's after_commit callback (tuktuk_management.enqueue), not before it.
+		enqueue.assert_called_once_with(outbox.SEND_PAYOUT, queue="short", payout=result.payout)
 
 	def test_payout_held_when_instant_payouts_off(self):
 		driver = make_driver(fare_percentage=50)

@@ -19,6 +19,7 @@ from frappe import _
 from frappe.utils import add_to_date, now_datetime
 
 from tuktuk_management import inbox
+from tuktuk_management.enqueue import enqueue_after_commit
 from tuktuk_management.money import to_money
 from tuktuk_management.payouts import daraja, outbox
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -40,7 +41,7 @@ def start(callback: str) -> None:
 	inbox.mark_verification(callback, PENDING)
 	if payout:
 		outbox.update_payout(payout, {"last_error": HELD_NOTE})
-	frappe.enqueue(QUERY, queue="short", enqueue_after_commit=True, callback=callback)
+	enqueue_after_commit(QUERY, queue="short", callback=callback)
 	# Boundary: the hold and the pending check are recorded with the credit's outcome.
 	frappe.db.commit()
 
