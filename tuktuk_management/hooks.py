@@ -15,6 +15,9 @@ fixtures = [{"dt": "Role", "filters": [["name", "in", ["TukTuk Manager"]]]}]
 after_install = "tuktuk_management.install.after_install"
 after_migrate = "tuktuk_management.install.after_migrate"
 
+# No Error Log keeps the callback secret (it travels in the callback URLs' query string).
+doc_events = {"Error Log": {"before_insert": "tuktuk_management.redact.scrub_error_log"}}
+
 scheduler_events = {
 	# Payout outbox: queued and due-for-retry B2C payouts (Frappe's "all" tick, every few minutes).
 	"all": ["tuktuk_management.payouts.outbox.retry_due_payouts"],
