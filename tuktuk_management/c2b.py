@@ -334,8 +334,6 @@ def handle_confirmation(received: Received, settings) -> dict:
 		return _reject(callback, e)
 	verify_first = received.auth == original_callbacks.MPESA_ADDRESS
 	result = process_payment(payment.routed(callback=callback, verify_first=verify_first), settings=settings)
-	if verify_first and result.get("status") == "Processed":
-		verification.start(callback)
 	return {**confirmation_reply(result), **result}
 
 
@@ -383,7 +381,22 @@ def process_payment(payment: C2BPayment, *, raise_on_failure: bool = False, sett
 		if raise_on_failure:
 			raise
 		return {"status": "Failed", "callback": callback, "error": f"{type(e).__name__}: {e}"}
+	if result.status == "Processed" and callback:
+		_check_with_mpesa_first(payment, result, settings or get_settings())
 	return {**result.as_dict(), "callback": callback}
+
+
+def _check_with_mpesa_first(payment: C2BPayment, result, settings) -> None:
+	"""Start M-Pesa's check of a payment whose payout the ledger held for it (the same rule as
+	``ledger.credit``): a token-less callback's, or a share above TukTuk Settings' amount."""
+	if payment.verify_first:
+		note = verification.HELD_NOTE
+	elif verification.needs_check(result.driver_share, settings):
+		note = verification.GUARD_NOTE
+	else:
+		return
+	if not frappe.db.get_value(inbox.CALLBACK, payment.callback, "verification"):
+		verification.start(payment.callback, note)
 
 
 # -- manual paths (managers) -----------------------------------------------------------------------------
@@ -480,7 +493,7 @@ def replay_callback(callback: str) -> dict:
 	row = frappe.db.get_value(
 		"TukTuk Callback",
 		callback,
-		["callback_type", "status", "payload", "auth", "verification"],
+		["callback_type", "status", "payload", "auth"],
 		as_dict=True,
 		for_update=True,
 	)
@@ -499,12 +512,9 @@ def replay_callback(callback: str) -> dict:
 	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
 	# A body no token vouched for (an upgraded site's original URLs) keeps its payout held for M-Pesa's check.
 	verify_first = row.auth in (original_callbacks.MPESA_ADDRESS, original_callbacks.MANAGER)
-	result = process_payment(
+	return process_payment(
 		payment.routed(callback=callback, verify_first=verify_first), raise_on_failure=True
 	)
-	if verify_first and result.get("status") == "Processed" and not row.verification:
-		verification.start(callback)
-	return result
 
 
 def _required_trans_id(transaction_id) -> str:
