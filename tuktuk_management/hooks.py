@@ -33,5 +33,8 @@ scheduler_events = {
 		# Every callback kept or swept: confirmations left Received/Failed (a killed worker, a database
 		# outage) are replayed exactly once; what cannot be finished raises an Error Log and a health FAIL.
 		"*/5 * * * *": ["tuktuk_management.sweep.sweep_callbacks"],
+		# The ledger against M-Pesa's own record of the last day's payments (off unless TukTuk Settings
+		# daily_mpesa_record_check is on); differences go to the Error Log and the health check.
+		"30 6 * * *": ["tuktuk_management.paybill_record.daily_check"],
 	},
 }
