@@ -184,6 +184,15 @@ class TestQueueDown(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("TukTuk Payout", row.payout, "status"), "Queued")
 		self.assertEqual(credits_of(payload["TransID"]), 1)
 
+	def test_a_managers_entry_is_not_a_500_after_its_work_committed(self):
+		driver = make_driver(fare_percentage=50)
+		down = ConnectionError("Error 111 connecting to 127.0.0.1:11000. Connection refused.")
+		trans_id = frappe.generate_hash(length=10).upper()
+		with patch("frappe.enqueue", side_effect=down):
+			result = c2b.add_missed_transaction(trans_id, "300", account=account_of(driver))
+		self.assertEqual(result["status"], "Processed")
+		self.assertEqual(credits_of(trans_id), 1)
+
 
 def _settings():
 	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
