@@ -53,6 +53,6 @@ def test_the_callback_sweep_is_scheduled_and_runs(facts):
 	"""hooks.py's sweep (every 5 minutes) is registered by migrate and runs as the scheduler runs it."""
 	result = bench("--site", facts["site"], "console", stdin=RUN_SWEEP_AS_THE_SCHEDULER_DOES, timeout=300)
 	output = readable(result.stdout)
-	assert re.search(r"^SWEEP Cron \*/5 \* \* \* \* 0$", output, re.M), output[-3000:]
-	assert re.search(r"^SWEEPLOG Complete$", output, re.M), output[-3000:]
-	assert re.search(r"^RECORDCHECK Cron 30 6 \* \* \*$", output, re.M), output[-3000:]
+	assert re.search(r"\bSWEEP Cron \*/5 \* \* \* \* 0$", output, re.M), output[-3000:]
+	assert re.search(r"\bSWEEPLOG Complete$", output, re.M), output[-3000:]
+	assert re.search(r"\bRECORDCHECK Cron 30 6 \* \* \*$", output, re.M), output[-3000:]
