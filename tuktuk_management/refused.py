@@ -106,7 +106,12 @@ def _within_limits(remote_addr: str | None, is_payment: bool) -> bool:
 		"all": (f"tuktuk_refused:{hour}:all", LIMITS["all"]),
 	}
 	try:
-		counts = {scope: int(frappe.cache.get_value(key) or 0) for scope, (key, _limit) in keys.items()}
+		# expires=True: Frappe otherwise keeps the first value read in frappe.local for the rest of the
+		# request, and a count read twice in one request would never grow.
+		counts = {
+			scope: int(frappe.cache.get_value(key, expires=True) or 0)
+			for scope, (key, _limit) in keys.items()
+		}
 		cache_up = True
 	except Exception:
 		counts, cache_up = _counts_from_rows(now, remote_addr), False
@@ -133,7 +138,7 @@ def _note_throttled(hour: str, address: str, counts: dict, cache_up: bool) -> No
 	first = True
 	if cache_up:
 		key = f"tuktuk_refused_throttled:{hour}:{address}"
-		throttled = int(frappe.cache.get_value(key) or 0) + 1
+		throttled = int(frappe.cache.get_value(key, expires=True) or 0) + 1
 		frappe.cache.set_value(key, throttled, expires_in_sec=7200)
 		first = throttled == 1
 	else:
