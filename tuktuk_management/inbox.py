@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 import frappe
 from frappe.utils import now_datetime
 
+from tuktuk_management import records
+
 CALLBACK = "TukTuk Callback"
 # Callback fields a caller may set; anything else passed in is ignored rather than failing the store.
 _FIELDS = (
@@ -81,7 +83,7 @@ def store_callback(callback_type: str, received: Received, **fields) -> str:
 	for key, value in fields.items():
 		if key in _FIELDS and value not in (None, ""):
 			doc.set(key, _fit(key, value))
-	doc.insert(ignore_permissions=True)
+	records.by_app(doc).insert(ignore_permissions=True)
 	# Boundary: the body is durable before any processing starts.
 	frappe.db.commit()
 	return doc.name

@@ -26,6 +26,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, now_datetime
 
+from tuktuk_management import records
 from tuktuk_management.money import ZERO, sql_money, to_money
 from tuktuk_management.payouts import outbox
 from tuktuk_management.split import (
@@ -119,7 +120,7 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 	# A payment belongs to the period that was open when its lock was taken.
 	period = getdate(locked.balance_period) if locked.balance_period else settings.business_date()
 
-	row = frappe.get_doc(
+	row = records.insert(
 		{
 			"doctype": LEDGER,
 			"transaction_id": payment.trans_id,
@@ -137,7 +138,7 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 			"callback": payment.callback,
 			"remarks": payment.remarks,
 		}
-	).insert(ignore_permissions=True)
+	)
 
 	payout = outbox.create_payout(row, locked, go_out=settings.payouts_go_out and not payment.verify_first)
 	frappe.db.sql(
@@ -172,7 +173,7 @@ def close_period(driver: str, new_period, global_target) -> frappe._dict | None:
 	closing = to_money(locked.current_balance)
 	target_met = closing >= target
 	misses = 0 if target_met else cint(locked.consecutive_misses) + 1
-	close = frappe.get_doc(
+	close = records.insert(
 		{
 			"doctype": DAILY_CLOSE,
 			"driver": driver,
@@ -183,7 +184,7 @@ def close_period(driver: str, new_period, global_target) -> frappe._dict | None:
 			"consecutive_misses": misses,
 			"new_period": new_period,
 		}
-	).insert(ignore_permissions=True)
+	)
 	_open_period(driver, new_period, target, misses)
 	return frappe._dict(
 		driver=driver,
@@ -294,7 +295,7 @@ def adopt_original_balance(driver: str, period, global_target) -> frappe._dict:
 	difference = balance - to_money(total)
 	opening = None
 	if difference:
-		opening = frappe.get_doc(
+		opening = records.insert(
 			{
 				"doctype": LEDGER,
 				"transaction_id": f"{UPGRADE_ROW_PREFIX}-{driver}-{period:%Y%m%d}",
@@ -314,7 +315,7 @@ def adopt_original_balance(driver: str, period, global_target) -> frappe._dict:
 					"left Pending, withdrawals, its reconciliation's changes). Nothing was paid out."
 				).format(balance, period, difference),
 			}
-		).insert(ignore_permissions=True)
+		)
 	target = effective_daily_target(locked.daily_target, global_target)
 	frappe.db.sql(
 		f"UPDATE `tab{DRIVER}` SET {_balance_sql('current_balance')} WHERE name = %(driver)s",

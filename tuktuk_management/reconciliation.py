@@ -28,7 +28,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from tuktuk_management import ledger
+from tuktuk_management import ledger, records
 from tuktuk_management.money import ZERO, to_money
 from tuktuk_management.split import effective_daily_target
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -170,7 +170,7 @@ def _record(result: dict, source: str, notes: str = "") -> str:
 			"notes": notes,
 		}
 	)
-	doc.insert(ignore_permissions=True)
+	records.by_app(doc).insert(ignore_permissions=True)
 	return doc.name
 
 
