@@ -136,12 +136,19 @@ def _result(driver, period, is_open: bool, balance, calculated: Decimal, count: 
 		fixed=False,
 		new_balance=balance,
 		reconciliation=None,
-		message=_("Balance matches the ledger")
-		if discrepancy == 0
-		else _("Balance {0} differs from the ledger total {1} by {2}").format(
-			balance, calculated, discrepancy
-		),
+		message=_result_message(period, balance, calculated, discrepancy),
 	)
+
+
+def _result_message(period, balance, calculated: Decimal, discrepancy: Decimal) -> str:
+	if balance is None:
+		# A closed period without a TukTuk Daily Close has no balance to compare: never say it "matches".
+		return _(
+			"Period {0} has no daily close: there is no closing balance to compare with the ledger total {1}"
+		).format(period, calculated)
+	if discrepancy == 0:
+		return _("Balance matches the ledger")
+	return _("Balance {0} differs from the ledger total {1} by {2}").format(balance, calculated, discrepancy)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Whitelisted reconciliation and statement endpoints (managers only).
 
-Thin: check the role, parse arguments, call the domain module. ``tuktuk_management.api.tuktuk`` star-imports
+Thin: check the role, parse arguments, call the domain module. What can change a balance (a fix, reconcile-all
+with ``auto_fix``) answers POST only, so a link or a prefetch cannot trigger it (Frappe answers a GET 403). ``tuktuk_management.api.tuktuk`` star-imports
 this module, so the baseline's dotted paths (``tuktuk_management.api.tuktuk.fix_driver_balance`` ...) work.
 """
 
@@ -25,7 +26,7 @@ def reconcile_driver_balance(driver_name: str, date: str | None = None):
 	return reconciliation.reconcile_driver_balance(driver_name, date or None)
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def fix_driver_balance(driver_name: str, date: str | None = None, auto_fix=False):
 	"""Set one driver's balance to the ledger total under the row lock; a dry run unless ``auto_fix``."""
 	door.require_manager()
@@ -35,7 +36,7 @@ def fix_driver_balance(driver_name: str, date: str | None = None, auto_fix=False
 	)
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def reconcile_all_drivers_balances(date: str | None = None, auto_fix=False):
 	"""Reconcile every driver (one grouped query); fix the discrepant ones when ``auto_fix``."""
 	door.require_manager()

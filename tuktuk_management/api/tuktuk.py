@@ -8,8 +8,8 @@ URLs we register are the ``payment_*`` aliases, which behave exactly like the ``
 
 import frappe
 
-from tuktuk_management import c2b
-from tuktuk_management.api import door
+from tuktuk_management import c2b, ledger
+from tuktuk_management.api import arguments, door
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 
@@ -92,6 +92,19 @@ def replay_callback(callback):
 	"""Process again a C2B confirmation whose crediting Failed, from the body stored in the inbox."""
 	door.require_manager()
 	return c2b.replay_callback(callback)
+
+
+@frappe.whitelist(methods=["POST"])
+def add_adjustment(driver, amount, reason):
+	"""Correct a driver's balance by ``amount`` (+/-) with a new Adjustment ledger row: ledger rows are never
+	edited or deleted, so this is the one way to put a balance right by hand, and it leaves a trace."""
+	door.require_manager()
+	return ledger.add_adjustment(
+		arguments.existing("TukTuk Driver", driver, "Driver"),
+		arguments.signed_amount(amount, ledger.MAX_ADJUSTMENT),
+		arguments.required_text("Reason", reason, 500),
+		frappe.session.user,
+	)
 
 
 # Reconciliation, statement and payout endpoints live with their owners and keep these dotted paths.

@@ -14,6 +14,7 @@ The OriginatorConversationID is the payout's own name.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -144,7 +145,20 @@ def not_backed_by_ledger(doc) -> str | None:
 
 def enqueue_send(payout: str):
 	"""Send the payout in a background job, once the current transaction has committed."""
-	frappe.enqueue(SEND_PAYOUT, queue="short", enqueue_after_commit=True, payout=payout)
+	frappe.db.after_commit.add(functools.partial(_enqueue_send_now, payout))
+
+
+def _enqueue_send_now(payout: str):
+	"""After the commit: queue the send. A queue that cannot take it (Redis down) leaves the payout Queued for
+	the scheduler's ``retry_due_payouts``; what was committed is never reported as failed (a confirmation
+	answered "held for replay", a manager's action answered 500) for want of a queue."""
+	try:
+		frappe.enqueue(SEND_PAYOUT, queue="short", payout=payout)
+	except Exception:
+		_log(
+			"B2C Payout Not Enqueued",
+			f"Payout {payout} stays Queued for the scheduled retry:\n{frappe.get_traceback()}",
+		)
 
 
 def update_payout(name, values: dict):
