@@ -139,6 +139,14 @@ class TestReconcileDriverBalance(FrappeTestCase):
 		self.assertIsNone(result.current_balance)  # no Daily Close recorded for it
 		self.assertEqual(balance_of(self.driver), Decimal("150.01"))
 
+	def test_a_closed_date_without_a_daily_close_never_answers_matches(self):
+		# No closing balance was recorded: there is nothing to compare, and the answer must say so.
+		past = add_days(period_of(self.driver), -1)
+		result = reconciliation.reconcile_driver_balance(self.driver, date=past)
+		self.assertIsNone(result.old_balance)
+		self.assertNotIn("matches", result.message)
+		self.assertIn("no daily close", result.message)
+
 	def test_unknown_driver(self):
 		with self.assertRaises(frappe.DoesNotExistError):
 			reconciliation.reconcile_driver_balance("DRV-NOPE")
