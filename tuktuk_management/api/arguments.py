@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html, getdate
 
 from tuktuk_management.money import CENT
 
@@ -33,8 +34,48 @@ def existing(doctype: str, name, label: str) -> str:
 			_("{0} is required").format(label), frappe.ValidationError, title=_("Missing {0}").format(label)
 		)
 	if not frappe.db.exists(doctype, name.strip()):
-		frappe.throw(_("{0} {1} not found").format(_(doctype), name.strip()), frappe.DoesNotExistError)
+		# Echoed in Desk's message dialog, which renders HTML: escaped.
+		frappe.throw(
+			_("{0} {1} not found").format(_(doctype), escape_html(name.strip())), frappe.DoesNotExistError
+		)
 	return name.strip()
+
+
+def date(value, label: str):
+	"""An optional date (None when not given) as a date, else ValidationError naming the argument."""
+	if value in (None, ""):
+		return None
+	try:
+		if not isinstance(value, str) or len(value) > 30:
+			raise ValueError
+		return getdate(value.strip())
+	except Exception:
+		frappe.throw(
+			_("{0} must be a date (YYYY-MM-DD), got {1}").format(label, escape_html(str(value)[:40])),
+			frappe.ValidationError,
+			title=_("Invalid {0}").format(label),
+		)
+
+
+def names(value, label: str) -> list[str]:
+	"""An optional list of record names: a JSON list of strings, one name, or a Python list."""
+	if value in (None, "", []):
+		return []
+	if isinstance(value, str):
+		text = value.strip()
+		if not text.startswith("["):
+			return [text]
+		try:
+			value = frappe.parse_json(text)
+		except ValueError:
+			value = None
+	if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 140 for v in value):
+		frappe.throw(
+			_("{0} must be a list of names").format(label),
+			frappe.ValidationError,
+			title=_("Invalid {0}").format(label),
+		)
+	return value
 
 
 def signed_amount(value, maximum: Decimal) -> Decimal:
@@ -53,7 +94,7 @@ def signed_amount(value, maximum: Decimal) -> Decimal:
 		frappe.throw(
 			_(
 				"Amount must be a non-zero number of shillings with at most two decimals, at most {0} either way; got {1}"
-			).format(maximum, frappe.bold(str(value)[:40])),
+			).format(maximum, frappe.bold(escape_html(str(value)[:40]))),
 			frappe.ValidationError,
 			title=_("Invalid Amount"),
 		)

@@ -8,7 +8,7 @@ this module, so the baseline's dotted paths (``tuktuk_management.api.tuktuk.fix_
 import frappe
 
 from tuktuk_management import reconciliation, statement
-from tuktuk_management.api import door
+from tuktuk_management.api import arguments, door
 
 __all__ = [
 	"reconcile_driver_balance",
@@ -19,20 +19,24 @@ __all__ = [
 
 
 @frappe.whitelist()
-def reconcile_driver_balance(driver_name: str, date: str | None = None):
+def reconcile_driver_balance(driver_name: str | None = None, date: str | None = None):
 	"""Check one driver's balance against the ledger (``date``: a period; default the open one)."""
 	door.require_manager()
 	door.keep_audit_trail()
-	return reconciliation.reconcile_driver_balance(driver_name, date or None)
+	return reconciliation.reconcile_driver_balance(
+		arguments.existing("TukTuk Driver", driver_name, "Driver"), arguments.date(date, "Date")
+	)
 
 
 @frappe.whitelist(methods=["POST"])
-def fix_driver_balance(driver_name: str, date: str | None = None, auto_fix=False):
+def fix_driver_balance(driver_name: str | None = None, date: str | None = None, auto_fix=False):
 	"""Set one driver's balance to the ledger total under the row lock; a dry run unless ``auto_fix``."""
 	door.require_manager()
-	door.keep_audit_trail()
 	return reconciliation.fix_driver_balance(
-		driver_name, date or None, auto_fix=reconciliation.as_bool(auto_fix), commit=True
+		arguments.existing("TukTuk Driver", driver_name, "Driver"),
+		arguments.date(date, "Date"),
+		auto_fix=reconciliation.as_bool(auto_fix),
+		commit=True,
 	)
 
 
@@ -40,20 +44,25 @@ def fix_driver_balance(driver_name: str, date: str | None = None, auto_fix=False
 def reconcile_all_drivers_balances(date: str | None = None, auto_fix=False):
 	"""Reconcile every driver (one grouped query); fix the discrepant ones when ``auto_fix``."""
 	door.require_manager()
-	door.keep_audit_trail()
 	return reconciliation.reconcile_all_drivers_balances(
-		date or None, auto_fix=reconciliation.as_bool(auto_fix), commit=True
+		arguments.date(date, "Date"), auto_fix=reconciliation.as_bool(auto_fix), commit=True
 	)
 
 
 @frappe.whitelist()
-def download_driver_statement(driver: str, from_date: str | None = None, to_date: str | None = None):
+def download_driver_statement(
+	driver: str | None = None, from_date: str | None = None, to_date: str | None = None
+):
 	"""The driver's credited ledger rows for a period range as a CSV download (default: the open period).
 
 	Frappe's response layer (frappe/utils/response.py ``as_csv``) sends ``response["result"]`` as text/csv
 	named ``response["doctype"] + ".csv"``; ``filename`` is set as well for clients that read it."""
 	door.require_manager()
-	data = statement.get_statement(driver, from_date or None, to_date or None)
+	data = statement.get_statement(
+		arguments.existing("TukTuk Driver", driver, "Driver"),
+		arguments.date(from_date, "From Date"),
+		arguments.date(to_date, "To Date"),
+	)
 	name = statement.statement_filename(data)
 	frappe.response["type"] = "csv"
 	frappe.response["doctype"] = name
