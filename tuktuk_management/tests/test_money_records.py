@@ -9,6 +9,7 @@ Adjustment rows; a replay that loses the race to credit its own callback leaves 
 
 import json
 from decimal import Decimal
+from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -208,6 +209,20 @@ class TestPayoutsOnlyFromTheLedger(MoneyRecordsTestCase):
 		row = frappe.db.get_value(PAYOUT, name, ["status", "attempts", "last_error"], as_dict=True)
 		self.assertEqual((row.status, row.attempts), ("Failed", 0))
 		self.assertIn("does not match", row.last_error)
+
+	def test_a_release_the_queue_cannot_take_answers_what_was_committed(self):
+		# Redis down: the release is committed (payout Queued for the scheduled retry); the method answers it
+		# instead of a 500 after the commit.
+		name = self.records[PAYOUT]
+		down = ConnectionError("Error 111 connecting to 127.0.0.1:11000. Connection refused.")
+		with (
+			settings_changed(b2c_enabled=1, instant_payouts_enabled=1),
+			patch("frappe.enqueue", side_effect=down),
+		):
+			released = api.release_held_payouts(payouts=json.dumps([name]))
+		self.assertEqual(released["released"], [name])
+		self.assertEqual(frappe.db.get_value(PAYOUT, name, "status"), "Queued")
+		self.assertTrue(frappe.db.exists("Error Log", {"method": "B2C Payout Not Enqueued"}))
 
 	def test_a_payout_with_no_ledger_row_is_never_sent(self):
 		name = frappe.generate_hash(length=10)
