@@ -119,6 +119,20 @@ class TestNobodyWritesMoneyRecordsByHand(MoneyRecordsTestCase):
 				self.assertFalse(frappe.has_permission(doctype, ptype, user=user), (doctype, ptype))
 			self.assertTrue(frappe.has_permission(doctype, "read", user=user), doctype)
 
+	def test_changes_to_drivers_vehicles_settings_and_payouts_are_tracked(self):
+		for doctype in ("TukTuk Driver", "TukTuk Vehicle", "TukTuk Settings", PAYOUT):
+			self.assertTrue(frappe.get_meta(doctype).track_changes, doctype)
+		vehicle = frappe.get_doc("TukTuk Vehicle", self.driver.assigned_tuktuk)
+		versions = frappe.db.count("Version", {"ref_doctype": "TukTuk Vehicle", "docname": vehicle.name})
+		vehicle.tuktuk_chasis = unique("CH")
+		vehicle.save(
+			ignore_permissions=True, ignore_version=False
+		)  # Frappe skips versions in tests unless asked
+		self.assertEqual(
+			frappe.db.count("Version", {"ref_doctype": "TukTuk Vehicle", "docname": vehicle.name}),
+			versions + 1,
+		)
+
 	def test_an_insert_the_owner_did_not_make_is_refused_even_for_administrator(self):
 		for doctype in MONEY_RECORDS:
 			values = self.snapshot(doctype, self.records[doctype])
