@@ -36,7 +36,8 @@ _TRANS_ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
 # both backends: text fits its Data column (140 characters) and holds no control character (a NUL byte is
 # kept by SQLite but not seen by MariaDB's comparisons, so one payment would resolve differently on each).
 MAX_TEXT = 140
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# ...nor markup: no account number, phone or shortcode holds "<" or ">", and the ledger keeps what it is given.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f<>]")
 # A TransTime before M-Pesa existed, or more than a day ahead of our clock (Nairobi time vs the site's), is
 # not a payment time.
 EARLIEST_TRANS_TIME = datetime.datetime(2007, 3, 6)
@@ -154,7 +155,9 @@ def parse_c2b_payload(
 		if text is not None and (len(text) > MAX_TEXT or _CONTROL.search(text)):
 			refused.add(key)
 			errors.append(
-				_("{0} must be at most {1} characters without control characters").format(key, MAX_TEXT)
+				_("{0} must be at most {1} characters without control characters or markup").format(
+					key, MAX_TEXT
+				)
 			)
 			return None
 		return text

@@ -170,6 +170,12 @@ class TestConfirmation(C2BTestCase):
 			"amount in exponent notation": ({"TransAmount": "1e2"}, "plain digits"),
 			"amount in other digits": ({"TransAmount": "\uff11\uff10\uff10"}, "plain digits"),
 			"MSISDN over 140 characters": ({"MSISDN": "2547" * 40}, "MSISDN must be at most 140"),
+			"markup in MSISDN": ({"MSISDN": "<script>alert(1)</script>"}, "MSISDN must be at most 140"),
+			"markup in account": (
+				{"BillRefNumber": "<img src=x onerror=alert(1)>"},
+				"BillRefNumber must be at",
+			),
+			"markup in TransID": ({"TransID": "<b>X</b>"}, "TransID must be"),
 			"NUL byte in BillRefNumber": ({"BillRefNumber": "ACC\x00"}, "BillRefNumber must be at most"),
 			"TransTime before M-Pesa": ({"TransTime": "19990101000000"}, "not a plausible payment time"),
 			"TransTime next year": (
@@ -201,7 +207,9 @@ class TestConfirmation(C2BTestCase):
 				)[0]
 				self.assertEqual(row.status, "Rejected")
 				self.assertIn(message, row.error)
+				# The body verbatim (a Code field: never sanitised); what it said elsewhere stored inertly.
 				self.assertEqual(row.payload, json.dumps(payload))
+				self.assertNotIn("<", row.error)
 				self.assertFalse(
 					frappe.db.exists("TukTuk Transaction", {"transaction_id": original_trans_id})
 				)
