@@ -368,7 +368,9 @@ def resave(c: Checks, facts):
 				if doctype == "TukTuk Transaction":
 					from tuktuk_management import records
 
-					records.by_app(doc)  # ledger rows are saved only by the app (tuktuk_management/records.py)
+					records.by_app(
+						doc
+					)  # ledger rows are saved only by the app (tuktuk_management/records.py)
 				doc.save(ignore_permissions=True)
 				saved += 1
 			except Exception as exc:
