@@ -172,10 +172,6 @@ def _duplicate(existing: str, payment) -> CreditResult:
 		as_dict=True,
 		for_update=True,
 	)
-	if payment.callback and row.callback == payment.callback:
-		# This very inbox row was credited (a concurrent replay of it got there first): it stays the
-		# crediting row, Processed, rather than being marked a Duplicate of itself.
-		return _already_credited_by(payment.callback, row)
 	error = _("TransID already credited")
 	if to_money(payment.amount) != to_money(row.amount):
 		# The same receipt number with another amount is not a retry: keep it visible to an operator.
@@ -188,24 +184,15 @@ def _duplicate(existing: str, payment) -> CreditResult:
 			reference_doctype=LEDGER,
 			reference_name=existing,
 		)
-	if payment.callback:
+	# The inbox row that made this credit (a concurrent replay of it lost the race) stays Processed: only
+	# another delivery of the TransID is a Duplicate.
+	if payment.callback and row.callback != payment.callback:
 		inbox.mark(payment.callback, "Duplicate", transaction=existing, error=error)
+	elif payment.callback:
+		# ...and is Processed again if it was left pending (so the sweep does not take it up again).
+		inbox.mark(payment.callback, "Processed", transaction=existing, payout=row.payout, error=None)
 	return CreditResult(
 		status="Duplicate",
-		transaction=row.name,
-		driver=row.driver,
-		amount=to_money(row.amount),
-		driver_share=to_money(row.driver_share),
-		target_contribution=to_money(row.target_contribution),
-		balance_period=row.balance_period,
-		payout=row.payout,
-	)
-
-
-def _already_credited_by(callback: str, row) -> CreditResult:
-	inbox.mark(callback, "Processed", transaction=row.name, payout=row.payout, error=None)
-	return CreditResult(
-		status="Processed",
 		transaction=row.name,
 		driver=row.driver,
 		amount=to_money(row.amount),

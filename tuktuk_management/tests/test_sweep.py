@@ -110,8 +110,8 @@ class TestSweep(FrappeTestCase):
 		self.assertEqual(self.balance(), Decimal("50.00"))
 
 	def test_a_received_row_whose_credit_committed_stays_the_crediting_row(self):
-		"""The process died after the credit committed but the row still reads Received (a replica, an
-		older process's row): replaying it finds its own ledger row and marks it Processed, not Duplicate."""
+		"""A row that reads Received although its credit committed (set back by hand): replaying it finds its
+		own ledger row, credits nothing and marks it Processed, not Duplicate of itself."""
 		payload = c2b_payload(self.account, "100")
 		name = stored(payload)
 		c2b.replay_callback(name)

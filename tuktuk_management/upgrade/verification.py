@@ -52,7 +52,13 @@ def start(callback: str, note: str = HELD_NOTE) -> None:
 	inbox.mark_verification(callback, PENDING)
 	if payout:
 		outbox.update_payout(payout, {"last_error": note})
-	enqueue_after_commit(QUERY, queue="short", callback=callback)
+	enqueue_after_commit(
+		QUERY,
+		queue="short",
+		log_title="Payment Check Not Enqueued",
+		log_note=f"The M-Pesa check of {callback} stays Pending for the scheduled retry",
+		callback=callback,
+	)
 	# Boundary: the hold and the pending check are recorded with the credit's outcome.
 	frappe.db.commit()
 
