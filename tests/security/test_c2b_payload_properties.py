@@ -125,9 +125,10 @@ def payloads(account):
 
 
 def ledger_count(frappe, trans_id) -> int:
-	if not isinstance(trans_id, str):
+	# The TransID as the app reads it (c2b._text): a number is its text, 0 included.
+	if trans_id is None or isinstance(trans_id, (dict, list, bool)):
 		return 0
-	return frappe.db.count("TukTuk Transaction", {"transaction_id": trans_id.strip()})
+	return frappe.db.count("TukTuk Transaction", {"transaction_id": str(trans_id).strip()})
 
 
 @settings(
