@@ -220,24 +220,47 @@ def msgprint(
 	wide=None,
 	realtime=False,
 ):
-	"""Queue a message for the response (_server_messages); raise `raise_exception` if given."""
+	"""Queue a message for the response (_server_messages); raise `raise_exception` if given. As v15: the
+	title defaults to "Message", a raising message is red and carries an `__frappe_exc_id`."""
 	out = _dict(message=msg)
-	if title:
-		out.title = title
+
+	def _raise_exception():
+		if raise_exception:
+			if inspect.isclass(raise_exception) and issubclass(raise_exception, Exception):
+				exc = raise_exception(msg)
+			else:
+				exc = ValidationError(msg)
+			if out.__frappe_exc_id:
+				exc.__frappe_exc_id = out.__frappe_exc_id
+			raise exc
+
+	if flags.mute_messages:
+		_raise_exception()
+		return
+	if as_table and type(msg) in (list, tuple):
+		out.as_table = 1
+	if as_list and type(msg) in (list, tuple):
+		out.as_list = 1
+	out.title = title or _("Message", context="Default title of the message dialog")
+	if not indicator and raise_exception:
+		indicator = "red"
 	if indicator:
 		out.indicator = indicator
+	if is_minimizable:
+		out.is_minimizable = is_minimizable
+	if alert:
+		out.alert = 1
 	if raise_exception:
 		out.raise_exception = 1
+		out.__frappe_exc_id = generate_hash()
+	if primary_action:
+		out.primary_action = primary_action
+	if wide:
+		out.wide = wide
 	if not hasattr(local, "message_log") or local.message_log is None:
 		local.message_log = []
 	local.message_log.append(out)
-	if raise_exception:
-		exc = raise_exception
-		if inspect.isclass(exc) and issubclass(exc, Exception):
-			raise exc(msg)
-		if isinstance(exc, Exception):
-			raise exc
-		raise ValidationError(msg)
+	_raise_exception()
 
 
 def clear_messages():
@@ -674,7 +697,7 @@ def only_for(roles, message=False):
 		if not message:
 			raise PermissionError
 		throw(
-			_("This action is only allowed for {}").format(bold(", ".join(roles))),
+			_("This action is only allowed for {}").format(", ".join(bold(_(role)) for role in roles)),
 			PermissionError,
 			_("Not Permitted"),
 		)
@@ -685,12 +708,18 @@ def has_permission(
 ):
 	from frappe.permissions import has_permission as _has_permission
 
-	out = _has_permission(doctype, ptype, doc, user=user)
+	if not doctype and doc:
+		doctype = doc.doctype
+	out = _has_permission(
+		doctype, ptype, doc, user=user, raise_exception=throw, parent_doctype=parent_doctype
+	)
 	if throw and not out:
+		# as v15: the reason is in the message log (the permission check's), the error text in flags
 		document_label = (
 			f"{_(doctype)} {doc if isinstance(doc, str) else getattr(doc, 'name', '')}" if doc else _(doctype)
 		)
-		msgprint(_("No permission for {0}").format(document_label), raise_exception=PermissionError)
+		flags.error_message = _("No permission for {0}").format(document_label)
+		raise PermissionError
 	return out
 
 
