@@ -1,8 +1,8 @@
 # Date and number helpers, following frappe/utils/data.py (v15).
 import datetime
 import json
+import math
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
 
 from dateutil import parser
 from dateutil.relativedelta import relativedelta
@@ -342,16 +342,57 @@ def fmt_money(amount, precision=None, currency=None, format=None) -> str:
 	return amount
 
 
-def _round_half_even(num, precision):
-	"""Frappe's legacy banker's rounding (frappe.utils.data._bankers_rounding_legacy)."""
-	if not num:
-		return 0.0
-	return float(Decimal(repr(num)).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_EVEN))
-
-
 def rounded(num, precision=0, rounding_method=None):
+	"""v15's rounded(). The default is v15's default, "Banker's Rounding (legacy)" (System Settings'
+	`rounding_method` is not read: frappe_lite's System Settings has no such field)."""
 	precision = cint(precision)
-	return _round_half_even(num, precision)
+	rounding_method = rounding_method or "Banker's Rounding (legacy)"
+	if rounding_method == "Banker's Rounding (legacy)":
+		return _bankers_rounding_legacy(num, precision)
+	if rounding_method == "Banker's Rounding":
+		return _bankers_rounding(num, precision)
+	if rounding_method == "Commercial Rounding":
+		return _round_away_from_zero(num, precision)
+	import frappe
+
+	frappe.throw(frappe._("Unknown Rounding Method: {}").format(rounding_method))
+
+
+def _bankers_rounding_legacy(num, precision):
+	# as v15: half-even only without precision (an int back), else a tie rounds up
+	multiplier = 10**precision
+	num = round(num * multiplier if precision else num, 8)
+	floor_num = math.floor(num)
+	decimal_part = num - floor_num
+	if not precision and decimal_part == 0.5:
+		num = floor_num if (floor_num % 2 == 0) else floor_num + 1
+	elif decimal_part == 0.5:
+		num = floor_num + 1
+	else:
+		num = round(num)
+	return (num / multiplier) if precision else num
+
+
+def _round_away_from_zero(num, precision):
+	if num == 0:
+		return 0.0
+	epsilon = 2.0 ** (math.log(abs(num), 2) - 52.0)
+	return round(num + math.copysign(epsilon, num), precision)
+
+
+def _bankers_rounding(num, precision):
+	multiplier = 10**precision
+	num = round(num * multiplier, 12)
+	if num == 0:
+		return 0.0
+	floor_num = math.floor(num)
+	decimal_part = num - floor_num
+	epsilon = 2.0 ** (math.log(abs(num), 2) - 52.0)
+	if abs(decimal_part - 0.5) < epsilon:
+		num = floor_num if (floor_num % 2 == 0) else floor_num + 1
+	else:
+		num = round(num)
+	return num / multiplier
 
 
 def flt(s, precision=None, rounding_method=None) -> float:
@@ -439,7 +480,7 @@ def escape_html(text):
 		.replace("<", "&lt;")
 		.replace(">", "&gt;")
 		.replace('"', "&quot;")
-		.replace("'", "&#39;")
+		.replace("'", "&apos;")
 	)
 
 
