@@ -106,7 +106,7 @@ def encode(value, tag=None):
 		seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
 		return [kind, "<now-time>" if _now_time(seconds) else value.isoformat()]
 	if isinstance(value, dict):
-		return [kind, {str(k): encode(v, tag) for k, v in value.items()}]
+		return [kind, {str(k): _encode_item(k, v, tag) for k, v in value.items()}]
 	if isinstance(value, list | tuple):
 		return [kind, [encode(v, tag) for v in value]]
 	if isinstance(value, set | frozenset):
@@ -115,6 +115,13 @@ def encode(value, tag=None):
 		return [kind, norm_str(str(value), tag)]
 	# anything else (a Document, a DocStatus...): its class name and its text
 	return [kind, norm_str(str(value), tag)]
+
+
+def _encode_item(key, value, tag):
+	# a document's `name` that is a hash name, even one without a digit (which HASH_RE leaves alone)
+	if key in ("name", "parent") and isinstance(value, str) and re.fullmatch(r"[0-9a-v]{10}", value):
+		return ["str", "<hash>"]
+	return encode(value, tag)
 
 
 def describe_exception(e: BaseException, tag=None) -> dict:
