@@ -368,11 +368,9 @@ def is_whitelisted(method):
 
 
 def _sanitize_html(value):
-	if "<" not in value:
-		return value
-	from frappe.utils.data import escape_html
+	from frappe.utils.html_utils import sanitize_html
 
-	return escape_html(value)
+	return sanitize_html(value)
 
 
 def read_only():

@@ -1343,6 +1343,20 @@ def add_comment_info():
 
 
 @scenario("comments")
+def field_html_sanitised_on_save():
+	doc = record(
+		title=f"t-{TAG}",
+		data_field="<b onclick='x()'>bold</b><script>bad()</script>",
+		small_text="a < b and c > d",
+		code_field="<script>kept()</script>",
+		long_text='{"json": "<i>kept</i>"}',
+	)
+	return frappe.db.get_value(
+		"Probe Record", doc.name, ["data_field", "small_text", "code_field", "long_text"], as_dict=True
+	)
+
+
+@scenario("comments")
 def comment_script_sanitised():
 	doc = record(title=f"t-{TAG}")
 	c = doc.add_comment("Comment", text="<script>alert(1)</script>ok")

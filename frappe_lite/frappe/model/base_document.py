@@ -382,6 +382,35 @@ class BaseDocument:
 		if self.meta.engine == "MyISAM":
 			frappe.db.dialect.after_non_transactional_insert(frappe.db, self.doctype, d)
 
+	def _sanitize_content(self):
+		"""v15: a field value that looks like HTML is sanitised (bleach) on save, except Code/Attach-like
+		fields, Email Data fields, `ignore_xss_filter` fields and fields of a cancelled or submitted document
+		(but allow_on_submit ones); skipped while installing."""
+		if frappe.flags.in_install:
+			return
+		for fieldname, value in self.get_valid_dict().items():
+			if not value or not isinstance(value, str):
+				continue
+			if "<" not in value and ">" not in value:
+				continue
+			df = self.meta.get_field(fieldname)
+			if "<!-- markdown -->" in value:
+				from bs4 import BeautifulSoup
+
+				if not BeautifulSoup(value, "html.parser").find():
+					continue
+			if df and (
+				df.get("ignore_xss_filter")
+				or (df.get("fieldtype") in ("Data", "Small Text", "Text") and df.get("options") == "Email")
+				or df.get("fieldtype") in ("Attach", "Attach Image", "Barcode", "Code")
+				or self.docstatus.is_cancelled()
+				or (self.docstatus.is_submitted() and not df.get("allow_on_submit"))
+			):
+				continue
+			from frappe.utils.html_utils import sanitize_html
+
+			self.set(fieldname, sanitize_html(value, linkify=df and df.fieldtype == "Text Editor"))
+
 	def _validate_update_after_submit(self):
 		"""v15: a submitted document's fields (other than allow_on_submit ones) may not change; a table only
 		by its size (its rows are checked one by one)."""

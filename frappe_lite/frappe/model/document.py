@@ -326,11 +326,13 @@ class Document(BaseDocument):
 		self._validate_selects()
 		self._validate_non_negative()
 		self._validate_length()
+		self._sanitize_content()
 		self._save_passwords()
 		for d in self.get_all_children():
 			d._validate_selects()
 			d._validate_non_negative()
 			d._validate_length()
+			d._sanitize_content()
 			d._save_passwords()
 
 	def _validate_mandatory(self):
