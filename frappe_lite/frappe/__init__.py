@@ -632,6 +632,32 @@ def get_cached_value(doctype, name, fieldname="name", as_dict=False):
 	return values
 
 
+def rename_doc(
+	doctype: str,
+	old: str,
+	new: str,
+	force: bool = False,
+	merge: bool = False,
+	*,
+	ignore_if_exists: bool = False,
+	show_alert: bool = True,
+	rebuild_search: bool = True,
+) -> str:
+	"""Rename doc(doctype, old) to `new` and update every Link to it (frappe.model.rename_doc.rename_doc)."""
+	from frappe.model.rename_doc import rename_doc as _rename_doc
+
+	return _rename_doc(
+		doctype=doctype,
+		old=old,
+		new=new,
+		force=force,
+		merge=merge,
+		ignore_if_exists=ignore_if_exists,
+		show_alert=show_alert,
+		rebuild_search=rebuild_search,
+	)
+
+
 def delete_doc(
 	doctype=None,
 	name=None,

@@ -423,6 +423,13 @@ class Document(BaseDocument):
 		elif to_docstatus == DocStatus.cancelled():
 			raise frappe.ValidationError(_("Cannot edit cancelled document"))
 
+	def rename(self, name: str, merge=False, force=False, validate_rename=True):
+		"""Rename this document to `name` (frappe.rename_doc), then reload it (v15)."""
+		from frappe.model.rename_doc import rename_doc
+
+		self.name = rename_doc(doc=self, new=name, merge=merge, force=force, validate=validate_rename)
+		self.reload()
+
 	def submit(self):
 		"""Submit the document: docstatus 1, then save (v15)."""
 		self.docstatus = DocStatus.submitted()
