@@ -107,7 +107,11 @@ def _normalise_value(v):
 
 
 def _condition(doctype, field, op, value, values, coerce=None):
-	col = quote_column(field) if "." not in field else field
+	# a plain field is qualified with its table, as v15's queries do (so MariaDB names `tabX.field` in errors)
+	if _IDENTIFIER.match(field.strip()):
+		col = f"`tab{doctype}`.{quote_column(field)}"
+	else:
+		col = quote_column(field) if "." not in field else field
 	op = (op or "=").strip().lower()
 	if coerce:
 		value = coerce(doctype, field, op, value)
