@@ -297,8 +297,8 @@ def get_number_format_info(format: str) -> tuple[str, str, int]:
 
 
 def fmt_money(amount, precision=None, currency=None, format=None) -> str:
-	"""A number with the site's thousands separators and decimals (frappe.utils.data.fmt_money). frappe_lite
-	has no Currency DocType: a currency adds its code as the symbol."""
+	"""A number with the site's thousands separators and decimals (frappe.utils.data.fmt_money); a currency
+	adds its symbol (KES: "Sh")."""
 	import frappe
 
 	number_format = format or frappe.db.get_default("number_format") or "#,###.##"
@@ -317,7 +317,11 @@ def fmt_money(amount, precision=None, currency=None, format=None) -> str:
 		decimals = parts[1] if len(parts) > 1 else parts[0]
 		if precision > 2:
 			if len(decimals) < 3:
-				precision = number_format_precision
+				if currency:
+					fraction = _currency_info(currency).get("fraction_units") or 100
+					precision = len(cstr(fraction)) - 1
+				else:
+					precision = number_format_precision
 			elif len(decimals) < precision:
 				precision = len(decimals)
 	amount = "%.*f" % (precision, round(flt(amount), precision))
@@ -338,8 +342,24 @@ def fmt_money(amount, precision=None, currency=None, format=None) -> str:
 	if amount != "0":
 		amount = minus + amount
 	if currency:
-		amount = f"{currency} {amount}"
+		# v15 shows the Currency's symbol (Currency records come from country_info.json), else the code
+		amount = f"{_currency_info(currency).get('symbol') or currency} {amount}"
 	return amount
+
+
+def _currency_info(currency):
+	"""{symbol, fraction_units} of a currency, from the data v15 installs its Currency records from."""
+	global _CURRENCIES
+	if _CURRENCIES is None:
+		import os
+
+		path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "geo", "currency_info.json")
+		with open(path, encoding="utf-8") as f:
+			_CURRENCIES = json.load(f)
+	return _CURRENCIES.get(currency) or {}
+
+
+_CURRENCIES = None
 
 
 def rounded(num, precision=0, rounding_method=None):
