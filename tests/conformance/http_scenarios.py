@@ -327,6 +327,15 @@ def error_rolls_back(t):
 	return {"call": first, "exists": reply(t.get(method("category_exists"), params={"category_name": name}))}
 
 
+@http_scenario("transactions")
+def get_with_commit_flag_commits(t):
+	name = f"http-{t.tag}-getcommit"
+	first = reply(t.get(method("insert_category_get_commit"), params={"category_name": name}))
+	out = {"call": first, "exists": reply(t.get(method("category_exists"), params={"category_name": name}))}
+	t.post(method("delete_category"), data={"category_name": name})
+	return out
+
+
 # ---------------------------------------------------------------- authentication, guests, sessions, CSRF
 
 

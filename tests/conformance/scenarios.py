@@ -1714,3 +1714,81 @@ def get_meta_basics():
 		"link_fields": [f.fieldname for f in meta.get_link_fields()],
 		"track_changes": meta.track_changes,
 	}
+
+
+# ---------------------------------------------------------------- more of what the app calls
+
+
+@scenario("db")
+def before_commit_callback_runs():
+	seen = []
+	frappe.db.before_commit.add(lambda: seen.append("before"))
+	frappe.db.commit()
+	return seen
+
+
+@scenario("db")
+def commit_then_rollback_keeps():
+	name = category("committed")
+	frappe.db.commit()
+	frappe.db.rollback()
+	kept = bool(frappe.db.exists("Probe Category", name))
+	frappe.delete_doc("Probe Category", name)
+	frappe.db.commit()
+	return kept
+
+
+@scenario("hooks")
+def site_path_and_conf():
+	path = frappe.get_site_path("private", "backups")
+	return {
+		"ends": path.replace("\\", "/").split("/")[-3:][1:],
+		"conf_type": type(frappe.conf).__name__,
+		"missing": frappe.conf.get("no_such_key"),
+		"db_name_set": bool(frappe.conf.db_name) or frappe.conf.get("db_type") == "sqlite",
+	}
+
+
+@scenario("hooks")
+def scheduler_is_dormant():
+	from frappe.utils import scheduler
+
+	fn = getattr(scheduler, "is_dormant", None)
+	return {"exists": fn is not None, "type": type(fn()).__name__ if fn else None}
+
+
+@scenario("hooks")
+def is_whitelisted_refuses():
+	from conformance_probe import api
+
+	frappe.set_user("Guest")
+	try:
+		frappe.is_whitelisted(api.whoami)
+	finally:
+		frappe.set_user("Administrator")
+
+
+@scenario("naming")
+def rename_to_taken_name():
+	a, b = category("ra"), category("rb")
+	frappe.rename_doc("Probe Category", a, b)
+
+
+@scenario("db")
+def get_value_for_update_skip_locked():
+	a, _, _ = _two_records()
+	return frappe.db.get_value(
+		"Probe Record", a.name, ["int_field", "title"], for_update=True, skip_locked=True
+	)
+
+
+@scenario("insert")
+def clear_document_cache_then_cached_doc():
+	doc = record(title=f"t-{TAG}")
+	first = frappe.get_cached_doc("Probe Record", doc.name)
+	frappe.db.set_value("Probe Record", doc.name, "title", "changed")
+	frappe.clear_document_cache("Probe Record", doc.name)
+	return {
+		"first": first.title.replace(TAG, "<tag>"),
+		"after": frappe.get_cached_doc("Probe Record", doc.name).title,
+	}

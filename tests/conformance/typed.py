@@ -13,7 +13,7 @@ from decimal import Decimal
 
 DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?")
 DATE_RE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d:])")
-TIME_RE = re.compile(r"(?<![\d:-])\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?![\d])")
+TIME_RE = re.compile(r"(?<![\d:-])\d{1,2}:\d{2}:\d{1,2}(?:\.\d+)?(?![\d])")
 # v15's hash names: 10 characters of base32 (0-9a-v); tokens and secrets: 32-64 hex digits
 HASH_RE = re.compile(
 	r"(?<![0-9a-z])(?=[0-9a-v]{0,9}[0-9])(?=[0-9a-v]{0,9}[a-v])[0-9a-v]{10}(?![0-9a-z])"
@@ -21,6 +21,8 @@ HASH_RE = re.compile(
 )
 # "[Probe Record, abcdefghij]": a hash name inside Frappe's messages, letters only or not
 DOC_REF_RE = re.compile(r"\[([A-Z][A-Za-z ]+), [0-9a-v]{10}\]")
+# ('Probe Record', 'abcdefghij', ...): an exception's arguments naming a hash-named document
+DOC_ARGS_RE = re.compile(r"\('([A-Z][A-Za-z ]+)', '[0-9a-v]{10}'")
 TRACEBACK_RE = re.compile(r"Traceback \(most recent call last\):.*", re.S)
 
 
@@ -73,6 +75,7 @@ def norm_str(text: str, tag=None) -> str:
 	text = DATE_RE.sub(d, text)
 	text = TIME_RE.sub(t, text)
 	text = DOC_REF_RE.sub(lambda m: f"[{m.group(1)}, <hash>]", text)
+	text = DOC_ARGS_RE.sub(lambda m: f"('{m.group(1)}', '<hash>'", text)
 	return HASH_RE.sub("<hash>", text)
 
 

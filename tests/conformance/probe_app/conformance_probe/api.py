@@ -169,3 +169,10 @@ def typed_args(count: int, ratio: float | None = None):
 def response_keys():
 	frappe.response["extra"] = "x"
 	return "m"
+
+
+@frappe.whitelist()
+def insert_category_get_commit(category_name):
+	"""A GET that asks to be committed (frappe.local.flags.commit), as the app's door does."""
+	frappe.local.flags.commit = True
+	return frappe.get_doc({"doctype": "Probe Category", "category_name": category_name}).insert().name

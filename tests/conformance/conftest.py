@@ -1,0 +1,22 @@
+"""Prints the conformance table (behaviours compared, agreeing, differing, per area and backend) at the end."""
+
+# the probe app is installed by the tests, never collected; the probe and the scenarios are not tests
+collect_ignore_glob = [
+	"probe_app/*",
+	"probe.py",
+	"scenarios.py",
+	"http_scenarios.py",
+	"runner.py",
+	"bench_side.py",
+]
+
+
+def pytest_terminal_summary(terminalreporter):
+	from tests.conformance import compare
+	from tests.conformance.test_conformance import COLUMNS
+
+	if not COLUMNS:
+		return
+	terminalreporter.section("conformance with real Frappe v15 (recorded)")
+	for line in compare.table(COLUMNS).splitlines():
+		terminalreporter.write_line(line)
