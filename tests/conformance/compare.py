@@ -89,8 +89,9 @@ def compare(real: dict, lite: dict) -> dict:
 	return out
 
 
-def table(columns: dict) -> str:
-	"""columns: {label: compare() output}. One row per area: compared / agreeing / differing for each column."""
+def table(columns: dict, not_portable: dict | None = None) -> str:
+	"""columns: {label: compare() output}. One row per area: compared / agreeing / differing for each column;
+	with `not_portable` ({label: names}), a last row: the agreement without those (SQLite's own differences)."""
 	areas = sorted({v["area"] for cmp in columns.values() for v in cmp.values()})
 	labels = list(columns)
 	head = f"{'area':<22}" + "".join(f" | {label:^22}" for label in labels)
@@ -119,6 +120,13 @@ def table(columns: dict) -> str:
 		c, a, _ = totals[label]
 		row += f" | {(100.0 * a / c if c else 0):>19.1f} %"
 	lines.append(row)
+	if not_portable:
+		row = f"{'portable agreement':<22}"
+		for label in labels:
+			kept_out = not_portable.get(label, set())
+			rest = {n: v for n, v in columns[label].items() if n not in kept_out}
+			row += f" | {agreement(rest):>19.1f} %"
+		lines.append(row)
 	return "\n".join(lines)
 
 
