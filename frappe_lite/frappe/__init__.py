@@ -234,7 +234,8 @@ def msgprint(
 				exc.__frappe_exc_id = out.__frappe_exc_id
 			raise exc
 
-	if flags.mute_messages:
+	# outside a site (no frappe.init: a CLI refusing its arguments) there are no flags to read
+	if (getattr(local, "flags", None) or {}).get("mute_messages"):
 		_raise_exception()
 		return
 	if as_table and type(msg) in (list, tuple):
