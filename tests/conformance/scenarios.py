@@ -46,7 +46,7 @@ def record(**values):
 FIELDS = [
 	"data_field", "int_field", "float_field", "currency_field", "percent_field", "check_field", "date_field",
 	"datetime_field", "time_field", "select_field", "status", "category", "small_text", "long_text",
-	"code_field", "unique_code", "balance", "title",
+	"code_field", "unique_code", "balance", "title", "photo", "location", "stamped_at",
 ]  # fmt: skip
 
 
@@ -135,6 +135,18 @@ def insert_then_reload_types():
 	doc = record(title=f"t-{TAG}", datetime_field="2024-01-05 10:30:00", percent_field=12.5, long_text="long")
 	doc.reload()
 	return fields_of(doc)
+
+
+@scenario("insert")
+def attach_and_geolocation_roundtrip():
+	geo = '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}}]}'
+	doc = record(title=f"t-{TAG}", photo="/files/probe.png", location=geo)
+	fresh = frappe.get_doc("Probe Record", doc.name)
+	return {
+		"photo": fresh.photo,
+		"location": fresh.location,
+		"types": [type(fresh.photo).__name__, type(fresh.location).__name__],
+	}
 
 
 @scenario("insert")
