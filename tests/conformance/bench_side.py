@@ -108,3 +108,36 @@ def restart_web(facts):
 	subprocess.run(
 		[str(REPO / "realbench" / "start.sh")], check=True, env=env, capture_output=True, timeout=300
 	)
+
+
+def remove_probe(facts, site):
+	"""Undo install_probe: uninstall the app from `site`, drop it from the site's apps.txt and remove the .pth
+	(a bench re-synced later from another checkout must not try to migrate an app it cannot import)."""
+	bench = Path(facts["bench_path"])
+	env = {**os.environ, "REALBENCH_DIR": str(bench)}
+	listed = subprocess.run(
+		[str(REPO / "realbench" / "bench"), "--site", site, "list-apps"],
+		capture_output=True,
+		text=True,
+		env=env,
+		timeout=300,
+	)
+	if "conformance_probe" in listed.stdout:
+		subprocess.run(
+			[str(REPO / "realbench" / "bench"), "--site", site, "uninstall-app", "conformance_probe"]
+			+ ["--yes", "--no-backup", "--force"],
+			check=True,
+			capture_output=True,
+			text=True,
+			env=env,
+			timeout=600,
+		)
+	site_apps = bench / "sites" / site / "apps.txt"
+	if site_apps.exists():
+		rest = [a for a in site_apps.read_text().split() if a != "conformance_probe"]
+		if rest:
+			site_apps.write_text("\n".join(rest) + "\n")
+		else:
+			site_apps.unlink()
+	for pth in glob.glob(str(bench / "env/lib/python3*/site-packages/conformance_probe.pth")):
+		Path(pth).unlink()

@@ -40,12 +40,22 @@ def run(site, sites_path, only=()):
 			frappe.set_user("Administrator")
 			frappe.local.message_log = []
 			frappe.flags.probe_events = None
+			frappe.flags.probe_hash_names = []
 			entry = {"area": area}
 			try:
-				entry["result"] = typed.encode(fn(), tag)
+				result = fn()
 			except Exception as e:
-				entry["raised"] = typed.describe_exception(e, tag)
-			entry["messages"] = typed.encode([_message(m) for m in frappe.local.message_log], tag)
+				result, raised = None, e
+			else:
+				raised = None
+			# the hash names of the Probe Records this scenario made, wherever they show
+			names = {name: "<hash>" for name in frappe.flags.probe_hash_names or ()}
+			repl = {**tag, **names}
+			if raised is None:
+				entry["result"] = typed.encode(result, repl)
+			else:
+				entry["raised"] = typed.describe_exception(raised, repl)
+			entry["messages"] = typed.encode([_message(m) for m in frappe.local.message_log], repl)
 			try:
 				frappe.db.rollback()
 			except Exception as e:  # a broken connection would make every later result meaningless

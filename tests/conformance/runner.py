@@ -113,9 +113,14 @@ def load_recorded():
 
 
 def record(facts):
+	inprocess, http = real_results(facts)
+	write_recording(inprocess, http, facts)
+	return inprocess, http
+
+
+def write_recording(inprocess, http, facts):
 	import datetime
 
-	inprocess, http = real_results(facts)
 	RECORDED.mkdir(exist_ok=True)
 	(RECORDED / "inprocess.json").write_text(json.dumps(inprocess, indent=1, sort_keys=True) + "\n")
 	(RECORDED / "http.json").write_text(json.dumps(http, indent=1, sort_keys=True) + "\n")
@@ -127,7 +132,6 @@ def record(facts):
 		"http_scenarios": len(http),
 	}
 	(RECORDED / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
-	return inprocess, http
 
 
 def _facts():

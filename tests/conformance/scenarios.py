@@ -509,7 +509,7 @@ def set_name_on_insert():
 
 @scenario("naming")
 def name_given_in_dict():
-	return frappe.get_doc({"doctype": "Probe Record", "name": f"named-{TAG}"}).insert().name
+	return shape(frappe.get_doc({"doctype": "Probe Record", "name": f"named-{TAG}"}).insert().name)
 
 
 @scenario("naming")

@@ -3,6 +3,7 @@ the probe app installed there), frappe_lite compared with those live results und
 >= 98 %, every difference fixed or kept), and any drift between the live results and the committed recording
 reported. `CONFORMANCE_RECORD=1` writes the live results over the recording (then commit them).
 
+The probe app is removed from the bench again at the end (uninstalled from the test site, the .pth dropped).
 Outputs: ARTIFACTS/conformance/{inprocess,http}.json (the live results) and the table."""
 
 import json
@@ -17,7 +18,13 @@ from tests.realbench.realbench import REPORT
 
 
 def test_conformance_against_the_live_bench(facts):
-	live_in, live_http = runner.real_results(facts)
+	import bench_side
+
+	try:
+		live_in, live_http = runner.real_results(facts)
+	finally:
+		# the probe app is the tier's, not the bench's: a later re-sync must not meet it
+		bench_side.remove_probe(facts, facts["test_site"])
 	out = facts.artifacts / "conformance"
 	out.mkdir(parents=True, exist_ok=True)
 	(out / "inprocess.json").write_text(json.dumps(live_in, indent=1, sort_keys=True))
@@ -33,7 +40,7 @@ def test_conformance_against_the_live_bench(facts):
 		f"{meta['recorded']}): {len(drift)} scenario(s) differ" + (f": {sorted(drift)}" if drift else "")
 	)
 	if os.environ.get("CONFORMANCE_RECORD") == "1":
-		runner.record(facts)
+		runner.write_recording(live_in, live_http, facts)
 		REPORT.append(f"conformance: live results recorded in {runner.RECORDED}")
 
 	columns = {}
