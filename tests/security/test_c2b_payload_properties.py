@@ -125,8 +125,8 @@ def payloads(account):
 
 
 def ledger_count(frappe, trans_id) -> int:
-	# The TransID as the app reads it (c2b._text): a number is its text, 0 included.
-	if trans_id is None or isinstance(trans_id, (dict, list, bool)):
+	# A number sent as TransID is stored as its text (0 -> "0"), so count it the same way.
+	if trans_id is None or not isinstance(trans_id, (str, int)):
 		return 0
 	return frappe.db.count("TukTuk Transaction", {"transaction_id": str(trans_id).strip()})
 

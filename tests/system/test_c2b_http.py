@@ -12,6 +12,7 @@ Figures are printed (run pytest with -s to see them) and summed per target at th
 """
 
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -279,8 +280,8 @@ def test_ip_allowlist_and_documented_names(c2b):
 def test_form_save_over_rest_cannot_write_a_balance(c2b):
 	"""A PUT of the driver document (what a Desk form save sends) changes the driver, never the balance."""
 	driver = c2b.make_driver()
-	# Unique per run: the bench's served site keeps the drivers of earlier runs (the field is unique).
-	national_id = str(int(time.time() * 1000))[-9:]
+	# unique per run: national IDs are unique and a bench site keeps earlier runs' drivers
+	national_id = str(random.randint(10_000_000, 99_999_999))
 	assert c2b.callback(CONFIRM, payload(driver.account, "100", unique("REST"))).status_code == 200
 	r = c2b.put(
 		f"/api/resource/TukTuk Driver/{driver.name}",
