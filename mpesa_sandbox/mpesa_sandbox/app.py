@@ -486,23 +486,40 @@ class Sandbox:
 				if (transaction_id and p["transaction_id"] == transaction_id)
 				or (not transaction_id and p["originator_conversation_id"] == original)
 			]
+			# A customer's payment to a paybill is a transaction M-Pesa knows by its receipt too.
+			receipts = [
+				c
+				for c in self.c2b
+				if transaction_id
+				and c["trans_id"] == transaction_id
+				and c["shortcode"] == str(body["PartyA"])
+			]
 			self.status_queries.append(
 				{
 					"transaction_id": transaction_id,
 					"original_conversation_id": original,
-					"found": bool(matches),
+					"found": bool(matches or receipts),
 				}
 			)
 		behaviour = self.scripts.take("status", originator_conversation_id=original)
 		delay = float(behaviour.get("delay", self.config["result_delay"]))
 		if behaviour["callback"] == "result":
-			result = payloads.status_result(
-				payment=matches[-1] if matches else None,
-				originator_conversation_id=query_ocid,
-				conversation_id=query_cid,
-				shortcode=body["PartyA"],
-				occasion=str(body.get("Occasion") or body.get("Occassion") or ""),
-			)
+			occasion = str(body.get("Occasion") or body.get("Occassion") or "")
+			if receipts and not matches:
+				result = payloads.c2b_status_result(
+					entry=receipts[-1],
+					originator_conversation_id=query_ocid,
+					conversation_id=query_cid,
+					occasion=occasion,
+				)
+			else:
+				result = payloads.status_result(
+					payment=matches[-1] if matches else None,
+					originator_conversation_id=query_ocid,
+					conversation_id=query_cid,
+					shortcode=body["PartyA"],
+					occasion=occasion,
+				)
 			self.dispatcher.schedule(
 				body["ResultURL"], result, delay, "status_result", original or transaction_id
 			)

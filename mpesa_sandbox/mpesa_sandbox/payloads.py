@@ -230,3 +230,40 @@ def pull_row(entry: dict) -> dict:
 		"amount": money(entry["amount"]),
 		"organizationname": "TukTuk Sandbox",
 	}
+
+
+def c2b_status_result(*, entry, originator_conversation_id, conversation_id, occasion="") -> dict:
+	"""Transaction Status result for a C2B receipt: a customer's payment to the paybill (the payer debited,
+	the paybill credited)."""
+	completed = int(entry["trans_time"])
+	return {
+		"Result": {
+			"ResultType": 0,
+			"ResultCode": 0,
+			"ResultDesc": "The service request is processed successfully.",
+			"OriginatorConversationID": originator_conversation_id,
+			"ConversationID": conversation_id,
+			"TransactionID": entry["trans_id"],
+			"ResultParameters": {
+				"ResultParameter": [
+					{
+						"Key": "DebitPartyName",
+						"Value": f"{entry['msisdn']} - {entry.get('first_name') or ''}".strip(),
+					},
+					{"Key": "CreditPartyName", "Value": f"{entry['shortcode']} - TukTuk Sandbox"},
+					{"Key": "OriginatorConversationID", "Value": originator_conversation_id},
+					{"Key": "InitiatedTime", "Value": completed},
+					{"Key": "DebitAccountType", "Value": "MMF Account For Customer"},
+					{"Key": "DebitPartyCharges", "Value": ""},
+					{"Key": "TransactionReason", "Value": ""},
+					{"Key": "ReasonType", "Value": "Pay Bill Online"},
+					{"Key": "TransactionStatus", "Value": "Completed"},
+					{"Key": "FinalisedTime", "Value": completed},
+					{"Key": "Amount", "Value": _number(entry["amount"])},
+					{"Key": "ConversationID", "Value": conversation_id},
+					{"Key": "ReceiptNo", "Value": entry["trans_id"]},
+				]
+			},
+			"ReferenceData": {"ReferenceItem": {"Key": "Occasion", "Value": occasion}},
+		}
+	}

@@ -58,8 +58,14 @@ def receive(kwargs: dict, settings, original_url: str | None = None) -> Received
 	try:
 		authenticate_callback(settings, token, received.remote_addr)
 	except frappe.PermissionError as refusal:
-		# Kept for review (bounded: refused.keep) before the 403 rolls the request back.
-		_keep_refused(received, original_url, str(refusal))
+		# Kept for review (bounded: refused.keep) before the 403 rolls the request back; failing to keep it
+		# never turns the 403 into another answer.
+		try:
+			_keep_refused(received, original_url, str(refusal))
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title="Refused Callback Not Kept", message=frappe.get_traceback())
+			frappe.db.commit()  # Boundary: the lost record is itself on record.
 		raise
 	return received.authenticated(original_callbacks.TOKEN)
 
