@@ -26,6 +26,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, now_datetime
 
+from tuktuk_management import rows
 from tuktuk_management.money import ZERO, sql_money, to_money
 from tuktuk_management.payouts import outbox
 from tuktuk_management.split import (
@@ -119,9 +120,14 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 	# A payment belongs to the period that was open when its lock was taken.
 	period = getdate(locked.balance_period) if locked.balance_period else settings.business_date()
 
-	row = frappe.get_doc(
+	# The payout is planned (and named) first so the ledger row carries its link from the start. The row is
+	# appended without Document.insert (rows.py says why): the unique transaction_id refuses a repeat.
+	payout = outbox.plan_payout(
+		split.driver_share, locked, go_out=settings.payouts_go_out and not payment.verify_first
+	)
+	row = rows.append_row(
+		LEDGER,
 		{
-			"doctype": LEDGER,
 			"transaction_id": payment.trans_id,
 			"transaction_type": "Deposit" if payment.mode == DEPOSIT else "Payment",
 			"tuktuk": payment.tuktuk or locked.assigned_tuktuk,
@@ -136,10 +142,11 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 			"bill_ref_number": payment.bill_ref_number,
 			"callback": payment.callback,
 			"remarks": payment.remarks,
-		}
-	).insert(ignore_permissions=True)
-
-	payout = outbox.create_payout(row, locked, go_out=settings.payouts_go_out and not payment.verify_first)
+			"payout": payout.name if payout else None,
+		},
+	)
+	if payout and payout.name:
+		outbox.create_payout(payout, row.name, locked)
 	frappe.db.sql(
 		f"""UPDATE `tab{DRIVER}`
 		SET {_balance_sql("current_balance + %(contribution)s")},
