@@ -49,7 +49,6 @@ def trace_statements(frappe):
 
 def confirm_once(frappe, account, token, i):
 	from tests.helpers.daraja import payload
-
 	from tuktuk_management.api.tuktuk import mpesa_confirmation
 
 	frappe.local.response = frappe._dict()
@@ -74,7 +73,9 @@ def main(argv=None):
 		log, undo = trace_statements(frappe)
 		confirm_once(frappe, account, token, 99999)
 		undo()
-		print(f"one confirmation on {args.backend}: {len(log)} calls, {sum(1 for s, _ in log if s == 'COMMIT')} commits")
+		print(
+			f"one confirmation on {args.backend}: {len(log)} calls, {sum(1 for s, _ in log if s == 'COMMIT')} commits"
+		)
 		for n, (statement, caller) in enumerate(log, 1):
 			print(f"{n:3d}  {caller:45.45s}  {statement}")
 		profiler = None
