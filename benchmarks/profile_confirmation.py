@@ -1,6 +1,8 @@
 """Where one C2B confirmation spends its time, in-process on a frappe_lite site.
 
     .venv/bin/python -m benchmarks.profile_confirmation [sqlite|mariadb] [--count N] [--pyinstrument]
+    cd $REALBENCH_DIR/sites && PYTHONPATH=<checkout> ../env/bin/python -m benchmarks.profile_confirmation \
+        realbench --site <site> [--pyinstrument]      # on a real bench's site (cProfile without pyinstrument)
 
 Runs ``tuktuk_management.api.tuktuk.mpesa_confirmation`` (the endpoint's own code: door, inbox, credit) N
 times on a throwaway site, one hot driver, payouts held; prints the statements one confirmation issues (each
@@ -13,8 +15,6 @@ import os
 import sys
 import time
 import traceback
-
-from benchmarks.common import throwaway_site
 
 
 def _caller() -> str:
@@ -56,46 +56,79 @@ def confirm_once(frappe, account, token, i):
 	assert frappe.local.response.get("status") == "Processed", frappe.local.response
 
 
-def main(argv=None):
-	parser = argparse.ArgumentParser()
-	parser.add_argument("backend", nargs="?", default="mariadb")
-	parser.add_argument("--count", type=int, default=300)
-	parser.add_argument("--pyinstrument", action="store_true")
-	args = parser.parse_args(argv)
-	with throwaway_site(args.backend) as site, site.connect() as frappe:
-		from tuktuk_management.tests.utils import account_of, callback_token, make_split_driver
+def profile(frappe, label, count, with_profiler):
+	from tuktuk_management.tests.utils import (
+		SERVED_C2B_SETTINGS,
+		account_of,
+		apply_settings,
+		callback_token,
+		make_split_driver,
+	)
 
-		driver = make_split_driver()
-		frappe.db.commit()
-		account, token = account_of(driver), callback_token()
-		for i in range(20):  # warm: imports, meta
-			confirm_once(frappe, account, token, i)
-		log, undo = trace_statements(frappe)
-		confirm_once(frappe, account, token, 99999)
-		undo()
-		print(
-			f"one confirmation on {args.backend}: {len(log)} calls, {sum(1 for s, _ in log if s == 'COMMIT')} commits"
-		)
-		for n, (statement, caller) in enumerate(log, 1):
-			print(f"{n:3d}  {caller:45.45s}  {statement}")
-		profiler = None
-		if args.pyinstrument:
+	apply_settings(SERVED_C2B_SETTINGS)
+	driver = make_split_driver()
+	frappe.db.commit()
+	account, token = account_of(driver), callback_token()
+	for i in range(20):  # warm: imports, meta
+		confirm_once(frappe, account, token, i)
+	log, undo = trace_statements(frappe)
+	confirm_once(frappe, account, token, 99999)
+	undo()
+	commits = sum(1 for s, _ in log if s == "COMMIT")
+	print(f"one confirmation on {label}: {len(log)} calls, {commits} commits")
+	for n, (statement, caller) in enumerate(log, 1):
+		print(f"{n:3d}  {caller:45.45s}  {statement}")
+	profiler = None
+	if with_profiler:
+		try:
 			from pyinstrument import Profiler
 
 			profiler = Profiler(interval=0.0005)
-			profiler.start()
-		started = time.perf_counter()
-		for i in range(args.count):
-			confirm_once(frappe, account, token, 100 + i)
-		seconds = time.perf_counter() - started
-		if profiler:
-			profiler.stop()
-		print(
-			f"{args.count} confirmations: {seconds / args.count * 1000:.2f} ms each "
-			f"({args.count / seconds:.0f}/s), load average {os.getloadavg()[0]:.2f}"
-		)
-		if profiler:
-			print(profiler.output_text(unicode=False, color=False, show_all=False))
+		except ImportError:  # a bench env without it: the standard library's profiler
+			import cProfile
+
+			profiler = cProfile.Profile()
+		profiler.enable() if hasattr(profiler, "enable") else profiler.start()
+	started = time.perf_counter()
+	for i in range(count):
+		confirm_once(frappe, account, token, 100 + i)
+	seconds = time.perf_counter() - started
+	if profiler:
+		profiler.disable() if hasattr(profiler, "disable") else profiler.stop()
+	print(
+		f"{count} confirmations: {seconds / count * 1000:.2f} ms each "
+		f"({count / seconds:.0f}/s), load average {os.getloadavg()[0]:.2f}"
+	)
+	if profiler and hasattr(profiler, "output_text"):
+		print(profiler.output_text(unicode=False, color=False, show_all=False))
+	elif profiler:
+		import pstats
+
+		pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+def main(argv=None):
+	parser = argparse.ArgumentParser()
+	parser.add_argument("backend", nargs="?", default="mariadb", help="sqlite, mariadb, or realbench")
+	parser.add_argument("--count", type=int, default=300)
+	parser.add_argument("--pyinstrument", action="store_true", help="profile the run")
+	parser.add_argument("--site", help="realbench: the site (its bench's sites/ is the working directory)")
+	args = parser.parse_args(argv)
+	if args.backend == "realbench":
+		# Run with the bench's python from its sites/ folder, PYTHONPATH=<this checkout>.
+		import frappe
+
+		frappe.init(args.site, ".")
+		frappe.connect()
+		try:
+			profile(frappe, f"a real Frappe {frappe.__version__} bench", args.count, args.pyinstrument)
+		finally:
+			frappe.destroy()
+		return
+	from benchmarks.common import throwaway_site
+
+	with throwaway_site(args.backend) as site, site.connect() as frappe:
+		profile(frappe, args.backend, args.count, args.pyinstrument)
 
 
 if __name__ == "__main__":
