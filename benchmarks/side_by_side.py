@@ -292,14 +292,7 @@ def lite_target(backend, mode, log, rows, notes):
 def warm(pool, drivers, variants, token, rounds=1):
 	"""Every client and every server worker through every variant once (imports, meta, caches)."""
 	for variant in variants:
-		pool.run(
-			variant,
-			len(pool.procs),
-			2 * rounds,
-			drivers,
-			f"WARM{variant[:3].upper()}{int(time.time())}",
-			token,
-		)
+		pool.run(variant, len(pool.procs), 2 * rounds, drivers, unique_prefix(), token)
 
 
 # -- the real bench ---------------------------------------------------------------------------------------
