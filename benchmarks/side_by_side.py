@@ -46,8 +46,8 @@ INPROC_VARIANTS = ("db_bare", "db_same", "framework_floor", "reference_fixed", "
 HTTP_VARIANTS = ("ping", "framework_floor", "reference_fixed", "read_modify_save", "app")
 MODES = {
 	# clients levels, payments per cell (split over the clients), least per client
-	"quick": ((1, 2, 4, 8, 16), 48, 4),
-	"full": ((1, 2, 4, 8, 16), 160, 10),
+	"quick": ((1, 2, 4, 8, 16), 64, 4),
+	"full": ((1, 2, 4, 8, 16), 200, 10),
 	"smoke": ((1, 2), 6, 2),  # a check that everything runs, not a measurement
 }
 
