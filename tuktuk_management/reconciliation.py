@@ -28,7 +28,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from tuktuk_management import ledger
+from tuktuk_management import ledger, rows
 from tuktuk_management.money import ZERO, to_money
 from tuktuk_management.split import effective_daily_target
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -153,10 +153,11 @@ def _run_by() -> str:
 
 
 def _record(result: dict, source: str, notes: str = "") -> str:
-	"""Insert the TukTuk Balance Reconciliation record for ``result``; returns its name."""
-	doc = frappe.get_doc(
+	"""Insert the TukTuk Balance Reconciliation record for ``result``; returns its name. Appended like the
+	ledger's rows (rows.py): its driver was just read, and reconcile-all may write one per driver."""
+	doc = rows.append_row(
+		RECORD,
 		{
-			"doctype": RECORD,
 			"driver": result["driver"],
 			"balance_period": result["balance_period"],
 			"source": source if source in SOURCES else "Manual",
@@ -168,9 +169,8 @@ def _record(result: dict, source: str, notes: str = "") -> str:
 			"fixed": 1 if result["fixed"] else 0,
 			"new_balance": result["new_balance"] if result["new_balance"] is not None else ZERO,
 			"notes": notes,
-		}
+		},
 	)
-	doc.insert(ignore_permissions=True)
 	return doc.name
 
 
