@@ -185,7 +185,7 @@ def http(base_url, host):
 		def run(d, a, t, x, token):
 			code, body = call(method, {"driver": d, "trans_id": t, "amount": str(x)})
 			if code != 200:
-				raise RuntimeError(f"HTTP {code}: {str(body.get('exc_type') or body)[:200]}")
+				raise RuntimeError(f"HTTP {code} {body.get('exc_type') or ''}".strip())
 			return bool(body.get("message"))
 
 		return run
@@ -226,7 +226,8 @@ def serve(variants, on_error):
 			except Exception as e:
 				on_error()
 				errors += 1
-				kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
+				kind = str(e) if isinstance(e, RuntimeError) else type(e).__name__  # over HTTP: status + exc_type
+				kinds[kind] = kinds.get(kind, 0) + 1
 				if errors == 1 and type(e).__name__ not in ("TimestampMismatchError", "RuntimeError"):
 					traceback.print_exc(file=sys.stderr)
 			latencies.append(time.perf_counter() - t0)
