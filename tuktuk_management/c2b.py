@@ -32,6 +32,16 @@ from tuktuk_management.upgrade import original_callbacks, verification
 MAX_AMOUNT = Decimal("250000")
 TRANS_TIME_FORMAT = "%Y%m%d%H%M%S"
 _TRANS_ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
+# What a payload carries into the inbox and the ledger is checked before anything is stored, the same way on
+# both backends: text fits its Data column (140 characters) and holds no control character (a NUL byte is
+# kept by SQLite but not seen by MariaDB's comparisons, so one payment would resolve differently on each).
+MAX_TEXT = 140
+# ...nor markup: no account number, phone or shortcode holds "<" or ">", and the ledger keeps what it is given.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f<>]")
+# A TransTime before M-Pesa existed, or more than a day ahead of our clock (Nairobi time vs the site's), is
+# not a payment time.
+EARLIEST_TRANS_TIME = datetime.datetime(2007, 3, 6)
+TRANS_TIME_LEEWAY = datetime.timedelta(days=1)
 
 # Daraja's validation result codes.
 ACCEPTED = ("0", "Accepted")
@@ -133,18 +143,28 @@ def parse_c2b_payload(
 	"""A validated C2BPayment from a Daraja C2B payload; MalformedPayload naming every bad field."""
 	if not isinstance(data, dict):
 		raise MalformedPayload(_("Callback body must be a JSON object"))
-	errors = []
+	errors, refused = [], set()
 
 	def field(key):
 		try:
-			return _text(data, key)
+			text = _text(data, key)
 		except MalformedPayload as e:
 			errors.append(str(e))
+			refused.add(key)
 			return None
+		if text is not None and (len(text) > MAX_TEXT or _CONTROL.search(text)):
+			refused.add(key)
+			errors.append(
+				_("{0} must be at most {1} characters without control characters or markup").format(
+					key, MAX_TEXT
+				)
+			)
+			return None
+		return text
 
 	trans_id = field("TransID")
 	if trans_id is None:
-		if require_trans_id:
+		if require_trans_id and "TransID" not in refused:
 			errors.append(_("TransID is missing"))
 	elif not _TRANS_ID.match(trans_id):
 		errors.append(_("TransID must be 1-40 letters and digits, got {0!r}").format(trans_id))
@@ -162,7 +182,7 @@ def parse_c2b_payload(
 
 	bill_ref = field("BillRefNumber")
 	if bill_ref is None:
-		if require_bill_ref:
+		if require_bill_ref and "BillRefNumber" not in refused:
 			errors.append(_("BillRefNumber is missing"))
 	elif len(bill_ref) > 40:
 		errors.append(_("BillRefNumber is longer than 40 characters"))
@@ -174,6 +194,10 @@ def parse_c2b_payload(
 			trans_time = parse_trans_time(raw_time)
 		except ValueError as e:
 			errors.append(_("TransTime is invalid: {0}").format(e))
+		else:
+			if not EARLIEST_TRANS_TIME <= trans_time <= now_datetime() + TRANS_TIME_LEEWAY:
+				errors.append(_("TransTime {0} is not a plausible payment time").format(raw_time))
+				trans_time = None
 
 	msisdn = field("MSISDN")
 	shortcode = field("BusinessShortCode")

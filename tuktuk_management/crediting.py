@@ -156,7 +156,16 @@ def _duplicate(existing: str, payment) -> CreditResult:
 	row = frappe.db.get_value(
 		LEDGER,
 		existing,
-		["name", "driver", "amount", "driver_share", "target_contribution", "balance_period", "payout"],
+		[
+			"name",
+			"driver",
+			"amount",
+			"driver_share",
+			"target_contribution",
+			"balance_period",
+			"payout",
+			"callback",
+		],
 		as_dict=True,
 		for_update=True,
 	)
@@ -172,7 +181,9 @@ def _duplicate(existing: str, payment) -> CreditResult:
 			reference_doctype=LEDGER,
 			reference_name=existing,
 		)
-	if payment.callback:
+	# The inbox row that made this credit (a concurrent replay of it lost the race) stays Processed: only
+	# another delivery of the TransID is a Duplicate.
+	if payment.callback and row.callback != payment.callback:
 		inbox.mark(payment.callback, "Duplicate", transaction=existing, error=error)
 	return CreditResult(
 		status="Duplicate",

@@ -114,11 +114,15 @@ def _update(name: str, values: dict) -> None:
 
 
 def _fit(key, value):
-	"""Keep varchar columns within 140 characters and the error text readable (the body itself is a Long
-	Text and is never cut)."""
+	"""Keep varchar columns within 140 characters and the error text readable (the body itself is a Code
+	field, kept verbatim and never cut), and store what a caller sent inertly: markup is escaped, so Desk
+	(whose formatters render Data and Text values as HTML) shows it as text, and Frappe's sanitiser on a bench
+	finds nothing to rewrite (the same value on frappe_lite and on v15)."""
 	limit = 4000 if key in ("error", "forwarded_for") else 140
-	if isinstance(value, str) and len(value) > limit:
-		return value[: limit - 3] + "..."
+	if isinstance(value, str):
+		value = value.replace("<", "&lt;").replace(">", "&gt;")
+		if len(value) > limit:
+			return value[: limit - 3] + "..."
 	return value
 
 

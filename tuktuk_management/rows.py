@@ -18,6 +18,8 @@ real bench."""
 import frappe
 from frappe.model.naming import make_autoname
 
+from tuktuk_management import records
+
 # Defaults that are computed when a document is made (Today, the session user...): a row here must not need one.
 _DYNAMIC_DEFAULTS = ("today", "now", "__user", "user", ":")
 
@@ -59,7 +61,9 @@ def _read_defaults(doctype: str) -> dict:
 def append_row(doctype: str, values: dict, name: str | None = None):
 	"""Insert a new ``doctype`` row holding ``values`` (named ``name``, else by the hash rule) and return the
 	document. Raises what ``db_insert`` raises on a unique index (frappe.UniqueValidationError on a repeat)."""
-	doc = frappe.get_doc({"doctype": doctype, **static_defaults(doctype), **values})
+	# Marked as written by its owner (records.by_app) like records.insert marks it: the callers are the owning
+	# modules (ledger, outbox, inbox, reconciliation), and the controller's validate may check the mark.
+	doc = records.by_app(frappe.get_doc({"doctype": doctype, **static_defaults(doctype), **values}))
 	doc.set("__islocal", 1)
 	doc.name = name or new_name()
 	validate = getattr(doc, "validate", None)
