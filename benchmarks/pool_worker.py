@@ -226,7 +226,9 @@ def serve(variants, on_error):
 			except Exception as e:
 				on_error()
 				errors += 1
-				kind = str(e) if isinstance(e, RuntimeError) else type(e).__name__  # over HTTP: status + exc_type
+				kind = (
+					str(e) if isinstance(e, RuntimeError) else type(e).__name__
+				)  # over HTTP: status + exc_type
 				kinds[kind] = kinds.get(kind, 0) + 1
 				if errors == 1 and type(e).__name__ not in ("TimestampMismatchError", "RuntimeError"):
 					traceback.print_exc(file=sys.stderr)
