@@ -13,6 +13,16 @@ LABELS = {
 	"read_modify_save": "pre-fix read-modify-save",
 	"app": "app: mpesa_confirmation",
 }
+# One colour per variant in every plot (the HTTP plots have no DB floors, the in-process ones no ping).
+COLORS = {
+	"db_bare": "tab:blue",
+	"db_same": "tab:cyan",
+	"framework_floor": "tab:green",
+	"ping": "tab:olive",
+	"reference_fixed": "tab:red",
+	"read_modify_save": "tab:gray",
+	"app": "tab:purple",
+}
 LOCKED = ("db_bare", "db_same", "framework_floor", "reference_fixed", "app")
 TARGETS = (
 	("lite-sqlite", "frappe_lite, SQLite, in-process"),
@@ -135,7 +145,8 @@ def plot(rows, plots_dir):
 		for ax, drivers in zip(axes, ("hot", "spread"), strict=True):
 			_lines(ax, rows, target, drivers)
 			ax.set_title(f"{title}: {'one hot driver' if drivers == 'hot' else '100 drivers'}", fontsize=9)
-		axes[0].legend(fontsize=7)
+		for ax in axes:
+			ax.legend(fontsize=7)
 		fig.tight_layout()
 		path = plots_dir / f"{target}.png"
 		fig.savefig(path, dpi=90)
@@ -147,7 +158,8 @@ def plot(rows, plots_dir):
 		for ax, (target, title) in zip(axes, present, strict=True):
 			_lines(ax, rows, target, "hot")
 			ax.set_title(f"{title}\none hot driver", fontsize=8)
-		axes[0].legend(fontsize=6)
+		for ax in axes:
+			ax.legend(fontsize=5.5)
 		fig.tight_layout()
 		path = plots_dir / "headline.png"
 		fig.savefig(path, dpi=90)
@@ -170,7 +182,8 @@ def _lines(ax, rows, target, drivers):
 				[p[1] for p in points],
 				style,
 				label=label,
-				linewidth=2 if variant == "app" else 1,
+				color=COLORS[variant],
+				linewidth=2.5 if variant == "app" else 1,
 			)
 	ax.set_xscale("log", base=2)
 	ax.set_xlabel("clients")
@@ -208,3 +221,24 @@ def write(rows, notes, skipped, mode, seconds, results_path, plots_dir):
 				out += [f"![{target}]({os.path.relpath(png, results_path.parent)})", ""]
 			out += table(rows, target) + [""]
 	results_path.write_text("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+	# Re-render RESULTS.md and the plots from the last run's rows (plots/raw.json), without measuring again.
+	import json
+	import sys
+
+	from benchmarks.side_by_side import PLOTS, RESULTS
+
+	data = json.loads((PLOTS / "raw.json").read_text())
+	meta = data.get("meta", {})
+	write(
+		data["rows"],
+		meta.get("notes", []),
+		meta.get("skipped", []),
+		data["mode"],
+		meta.get("seconds", float("nan")),
+		RESULTS,
+		PLOTS,
+	)
+	print(f"re-rendered {RESULTS} from {PLOTS / 'raw.json'}", file=sys.stderr)

@@ -409,7 +409,8 @@ def main():
 	seconds = time.time() - started
 	log(f"done in {seconds:.0f} s, load {load()}")
 	(PLOTS / "raw.json").parent.mkdir(parents=True, exist_ok=True)
-	(PLOTS / "raw.json").write_text(json.dumps({"mode": mode, "rows": rows}, indent=0))
+	meta = {"notes": notes, "skipped": skipped, "seconds": seconds}
+	(PLOTS / "raw.json").write_text(json.dumps({"mode": mode, "meta": meta, "rows": rows}, indent=0))
 	report.write(rows, notes, skipped, mode, seconds, RESULTS, PLOTS)
 	print(f"wrote {RESULTS} and {PLOTS}/*.png")
 
