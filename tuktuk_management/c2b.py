@@ -57,6 +57,10 @@ class MalformedPayload(frappe.ValidationError):
 	"""A C2B payload that cannot be a real payment; the message says which field is wrong."""
 
 
+class NotReplayable(frappe.ValidationError):
+	"""A replay asked of an inbox row that is not a pending C2B confirmation (settled already, or another type)."""
+
+
 @dataclass(frozen=True)
 class C2BPayment:
 	"""One customer payment, from the parsed callback to the ledger row."""
@@ -354,8 +358,6 @@ def handle_confirmation(received: Received, settings) -> dict:
 		return _reject(callback, e)
 	verify_first = received.auth == original_callbacks.MPESA_ADDRESS
 	result = process_payment(payment.routed(callback=callback, verify_first=verify_first), settings=settings)
-	if verify_first and result.get("status") == "Processed":
-		verification.start(callback)
 	return {**confirmation_reply(result), **result}
 
 
@@ -403,7 +405,22 @@ def process_payment(payment: C2BPayment, *, raise_on_failure: bool = False, sett
 		if raise_on_failure:
 			raise
 		return {"status": "Failed", "callback": callback, "error": f"{type(e).__name__}: {e}"}
+	if result.status == "Processed" and callback:
+		_check_with_mpesa_first(payment, result, settings or get_settings())
 	return {**result.as_dict(), "callback": callback}
+
+
+def _check_with_mpesa_first(payment: C2BPayment, result, settings) -> None:
+	"""Start M-Pesa's check of a payment whose payout the ledger held for it (the same rule as
+	``ledger.credit``): a token-less callback's, or a share above TukTuk Settings' amount."""
+	if payment.verify_first:
+		note = verification.HELD_NOTE
+	elif verification.needs_check(result.driver_share, settings):
+		note = verification.GUARD_NOTE
+	else:
+		return
+	if not frappe.db.get_value(inbox.CALLBACK, payment.callback, "verification"):
+		verification.start(payment.callback, note)
 
 
 # -- manual paths (managers) -----------------------------------------------------------------------------
@@ -495,8 +512,14 @@ def add_missed_transaction(
 
 def replay_callback(callback: str) -> dict:
 	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
+	# The row is locked and its status read under the lock: two replays of one callback (a manager's and
+	# the sweep's) cannot both take it; the second finds it settled.
 	row = frappe.db.get_value(
-		"TukTuk Callback", callback, ["callback_type", "status", "payload", "auth"], as_dict=True
+		"TukTuk Callback",
+		callback,
+		["callback_type", "status", "payload", "auth"],
+		as_dict=True,
+		for_update=True,
 	)
 	if not row:
 		frappe.throw(_("Callback {0} not found").format(callback), frappe.DoesNotExistError)
@@ -507,17 +530,15 @@ def replay_callback(callback: str) -> dict:
 		frappe.throw(
 			_("Only a Failed or Received C2B confirmation can be replayed; {0} is {1} {2}").format(
 				callback, row.callback_type, row.status
-			)
+			),
+			NotReplayable,
 		)
 	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
 	# A body no token vouched for (an upgraded site's original URLs) keeps its payout held for M-Pesa's check.
 	verify_first = row.auth in (original_callbacks.MPESA_ADDRESS, original_callbacks.MANAGER)
-	result = process_payment(
+	return process_payment(
 		payment.routed(callback=callback, verify_first=verify_first), raise_on_failure=True
 	)
-	if verify_first and result.get("status") == "Processed":
-		verification.start(callback)
-	return result
 
 
 def _required_trans_id(transaction_id) -> str:

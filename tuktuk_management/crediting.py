@@ -185,6 +185,9 @@ def _duplicate(existing: str, payment) -> CreditResult:
 	# another delivery of the TransID is a Duplicate.
 	if payment.callback and row.callback != payment.callback:
 		inbox.mark(payment.callback, "Duplicate", transaction=existing, error=error)
+	elif payment.callback:
+		# ...and is Processed again if it was left pending (so the sweep does not take it up again).
+		inbox.mark(payment.callback, "Processed", transaction=existing, payout=row.payout, error=None)
 	return CreditResult(
 		status="Duplicate",
 		transaction=row.name,

@@ -41,6 +41,7 @@ from tuktuk_management.split import (
 	target_sharing_enabled,
 )
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+from tuktuk_management.upgrade import verification
 
 if TYPE_CHECKING:
 	from tuktuk_management.c2b import C2BPayment
@@ -132,9 +133,9 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 
 	# The payout is planned (and named) first so the ledger row carries its link from the start. The row is
 	# appended without Document.insert (rows.py says why): the unique transaction_id refuses a repeat.
-	payout = outbox.plan_payout(
-		split.driver_share, locked, go_out=settings.payouts_go_out and not payment.verify_first
-	)
+	# Held On Hold while M-Pesa is asked to confirm the payment first (upgrade.verification).
+	held = payment.verify_first or verification.needs_check(split.driver_share, settings)
+	payout = outbox.plan_payout(split.driver_share, locked, go_out=settings.payouts_go_out and not held)
 	row = rows.append_row(
 		LEDGER,
 		{

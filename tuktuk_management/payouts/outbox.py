@@ -15,7 +15,6 @@ The OriginatorConversationID is the payout's own name.
 """
 
 import datetime
-import functools
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -24,6 +23,7 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from tuktuk_management import rows
+from tuktuk_management.enqueue import enqueue_after_commit
 from tuktuk_management.money import ZERO, D, to_money
 from tuktuk_management.payouts import daraja
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -153,21 +153,17 @@ def not_backed_by_ledger(doc) -> str | None:
 
 
 def enqueue_send(payout: str):
-	"""Send the payout in a background job, once the current transaction has committed."""
-	frappe.db.after_commit.add(functools.partial(_enqueue_send_now, payout))
-
-
-def _enqueue_send_now(payout: str):
-	"""After the commit: queue the send. A queue that cannot take it (Redis down) leaves the payout Queued for
-	the scheduler's ``retry_due_payouts``; what was committed is never reported as failed (a confirmation
-	answered "held for replay", a manager's action answered 500) for want of a queue."""
-	try:
-		frappe.enqueue(SEND_PAYOUT, queue="short", payout=payout)
-	except Exception:
-		_log(
-			"B2C Payout Not Enqueued",
-			f"Payout {payout} stays Queued for the scheduled retry:\n{frappe.get_traceback()}",
-		)
+	"""Send the payout in a background job, once the current transaction has committed. A queue that cannot
+	take it (Redis down) leaves the payout Queued for the scheduler's ``retry_due_payouts``: what was committed
+	is never reported as failed (a confirmation answered "held for replay", a manager's action answered 500)
+	for want of a queue."""
+	enqueue_after_commit(
+		SEND_PAYOUT,
+		queue="short",
+		log_title="B2C Payout Not Enqueued",
+		log_note=f"Payout {payout} stays Queued for the scheduled retry",
+		payout=payout,
+	)
 
 
 def update_payout(name, values: dict):

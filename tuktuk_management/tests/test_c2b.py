@@ -141,13 +141,25 @@ class TestConfirmation(C2BTestCase):
 		self.assertEqual(self.confirm(c2b_payload(account, "100"))["status"], "Uncaptured")
 		self.assertEqual(self.balance(driver), Decimal("0.00"))
 
-	def test_forged_callback_refused_and_not_stored(self):
+	def test_forged_callback_refused_kept_and_not_credited(self):
 		payload = c2b_payload(self.account, "100")
-		for token in ("wrong-token", callback_token()[:-1], " " + callback_token(), ""):
+		tokens = ("wrong-token", callback_token()[:-1], " " + callback_token(), "")
+		for token in tokens:
 			for endpoint in ("mpesa_confirmation", "payment_confirmation"):
 				with self.subTest(token=token, endpoint=endpoint), self.assertRaises(frappe.PermissionError):
 					self.call_api(endpoint, payload, token)
-		self.assertEqual(inbox_rows(payload["TransID"]), [])
+		# Kept once for review (identical bodies are counted, not stored again), never credited, and the
+		# secret (or a near miss of it) is written nowhere in the row.
+		[row] = frappe.get_all(
+			"TukTuk Callback",
+			filters={"trans_id": payload["TransID"]},
+			fields=["status", "error", "payload", "times_received", "callback_type"],
+		)
+		self.assertEqual(
+			(row.status, row.callback_type, row.times_received), ("Refused", "C2B Confirmation", 8)
+		)
+		self.assertIn("Refused (403)", row.error)
+		self.assertNotIn(callback_token()[:-1], json.dumps(row, default=str))
 		self.assertEqual(self.balance(), Decimal("0.00"))
 
 	def test_wrong_shortcode_refused_but_recorded(self):
