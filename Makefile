@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-runtime lint bench clean realbench realbench-start realbench-stop test-realbench realbench-browser
+.PHONY: setup demo test test-runtime lint bench bench-reconcile bench-topics clean realbench realbench-start realbench-stop test-realbench realbench-browser
 
 setup: $(STAMP)
 
@@ -27,7 +27,22 @@ test: setup
 lint: setup
 	$(BIN)/ruff check frappe_lite tuktuk_management mpesa_sandbox tests benchmarks
 
-bench: setup
+# The side-by-side benchmark (benchmarks/README.md): writes benchmarks/RESULTS.md and benchmarks/plots/*.png.
+# BENCH_MODE=quick (default, < 10 min on 2 cores) or full; the real bench rows need REALBENCH_* as for realbench.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install -q -r benchmarks/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.side_by_side
+
+# Reconciliation at scale (10,000 drivers x 1,000,000 ledger rows on MariaDB; BENCH_LEDGER_ROWS to change).
+bench-reconcile: setup $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.reconcile_at_scale
+
+# The older per-topic benchmarks (crediting contention, reconcile loop vs set-based, HTTP, money triggers).
+bench-topics: setup
 	$(BIN)/python -m benchmarks
 
 clean:

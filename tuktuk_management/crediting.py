@@ -2,11 +2,11 @@
 an uncaptured payment assigned by a manager, a missed transaction entered by hand).
 
 One database transaction:
-  1. a TransID already in the ledger is a Duplicate (no lock needed to see a committed one);
-  2. ``ledger.credit``: under the driver's row lock, the split from the locked balance, the ledger row (its
+  1. ``ledger.credit``: under the driver's row lock, the split from the locked balance, the ledger row (its
      unique ``transaction_id`` makes a concurrent repeat a Duplicate), the payout created by the outbox, one
-     atomic UPDATE of the driver's money;
-  3. the inbox row marked Processed (earlier Failed/Uncaptured deliveries of the TransID settled); commit;
+     atomic UPDATE of the driver's money; a TransID already in the ledger is refused by that index and
+     reported as a Duplicate (the savepoint undoes the attempt, nothing is credited);
+  2. the inbox row marked Processed (earlier Failed/Uncaptured deliveries of the TransID settled); commit;
      only then is the payout sent.
 A deadlock or lock-wait timeout retries the whole unit; any other failure rolls back to the savepoint,
 marks the inbox row Failed (committed, replayable) and re-raises.
@@ -107,11 +107,8 @@ def credit_payment(payment, *, settings=None) -> CreditResult:
 
 
 def _credit_under_lock(payment, settings=None) -> CreditResult:
-	# Friendly path for a repeat: no lock needed to see an already committed TransID.
-	existing = frappe.db.exists(LEDGER, {"transaction_id": payment.trans_id})
-	if existing:
-		return _duplicate(existing, payment)
-
+	# No duplicate check up front: the ledger's unique transaction_id refuses a repeat, and credit_payment
+	# turns that refusal into a Duplicate (one round trip fewer for every payment that is not a repeat).
 	credit = ledger.credit(payment, settings or get_settings())
 	payout = credit.payout.name if credit.payout else None
 	if payment.callback:

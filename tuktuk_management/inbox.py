@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import frappe
 from frappe.utils import now_datetime
 
-from tuktuk_management import records
+from tuktuk_management import rows
 
 CALLBACK = "TukTuk Callback"
 # Callback fields a caller may set; anything else passed in is ignored rather than failing the store.
@@ -73,20 +73,22 @@ class Received:
 def store_callback(callback_type: str, received: Received, **fields) -> str:
 	"""Insert an inbox row (status Received unless given) holding the body's text exactly, commit, and
 	return its name. Values that do not fit their columns are dropped rather than losing the body."""
-	doc = frappe.new_doc(CALLBACK)
-	doc.callback_type = callback_type
-	doc.payload = received.text
-	doc.status = fields.pop("status", None) or "Received"
+	values = {
+		"callback_type": callback_type,
+		"payload": received.text,
+		"status": fields.pop("status", None) or "Received",
+	}
 	fields.setdefault("remote_addr", received.remote_addr)
 	fields.setdefault("auth", received.auth)
 	fields.setdefault("forwarded_for", received.forwarded_for)
 	for key, value in fields.items():
 		if key in _FIELDS and value not in (None, ""):
-			doc.set(key, _fit(key, value))
-	records.by_app(doc).insert(ignore_permissions=True)
+			values[key] = _fit(key, value)
+	# Appended like the ledger's rows (rows.py): an inbox row links nothing and nothing tracks it.
+	name = rows.append_row(CALLBACK, values).name
 	# Boundary: the body is durable before any processing starts.
 	frappe.db.commit()
-	return doc.name
+	return name
 
 
 def mark(name: str, status: str, **fields) -> None:
@@ -98,7 +100,17 @@ def mark(name: str, status: str, **fields) -> None:
 			values[key] = _fit(key, value)
 	if status in ("Processed", "Duplicate", "Uncaptured", "Rejected", "Failed", "Refused"):
 		values["processed_at"] = now_datetime()
-	frappe.db.set_value(CALLBACK, name, values)
+	_update(name, values)
+
+
+def _update(name: str, values: dict) -> None:
+	"""What ``frappe.db.set_value`` writes (the values, ``modified`` and ``modified_by``), as one plain UPDATE:
+	v15's query builder runs sqlparse over every field, a millisecond of Python on the hot path."""
+	values = {**values, "modified": now_datetime(), "modified_by": frappe.session.user}
+	assignments = ", ".join(f"`{key}` = %({key})s" for key in values)
+	frappe.db.sql(
+		f"update `tab{CALLBACK}` set {assignments} where name = %(__name)s", {**values, "__name": name}
+	)
 
 
 def _fit(key, value):
@@ -120,4 +132,4 @@ def mark_verification(name: str, state: str, **fields) -> None:
 	for key, value in fields.items():
 		if key in _FIELDS:
 			values[key] = _fit(key, value)
-	frappe.db.set_value(CALLBACK, name, values)
+	_update(name, values)

@@ -28,7 +28,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from tuktuk_management import ledger, records
+from tuktuk_management import ledger, rows
 from tuktuk_management.money import ZERO, to_money
 from tuktuk_management.split import effective_daily_target
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -160,10 +160,11 @@ def _run_by() -> str:
 
 
 def _record(result: dict, source: str, notes: str = "") -> str:
-	"""Insert the TukTuk Balance Reconciliation record for ``result``; returns its name."""
-	doc = frappe.get_doc(
+	"""Insert the TukTuk Balance Reconciliation record for ``result``; returns its name. Appended like the
+	ledger's rows (rows.py): its driver was just read, and reconcile-all may write one per driver."""
+	doc = rows.append_row(
+		RECORD,
 		{
-			"doctype": RECORD,
 			"driver": result["driver"],
 			"balance_period": result["balance_period"],
 			"source": source if source in SOURCES else "Manual",
@@ -175,9 +176,8 @@ def _record(result: dict, source: str, notes: str = "") -> str:
 			"fixed": 1 if result["fixed"] else 0,
 			"new_balance": result["new_balance"] if result["new_balance"] is not None else ZERO,
 			"notes": notes,
-		}
+		},
 	)
-	records.by_app(doc).insert(ignore_permissions=True)
 	return doc.name
 
 
@@ -331,32 +331,43 @@ def balances_against_ledger(period=None, drivers=None) -> list:
 	``period`` None compares each driver's open period; a date compares that period for everyone (the
 	driver's balance if it is still open, else the closing balance its Daily Close recorded). ``drivers``
 	limits the check to those names (the self-check's scratch drivers)."""
-	if period is None:
-		join_period = (
-			"(t.balance_period = d.balance_period OR (t.balance_period IS NULL AND d.balance_period IS NULL))"
-		)
-		balance = "d.current_balance"
-		values = {"period": None}  # never empty: an empty dict would be taken as "no values" by frappe.db.sql
-	else:
-		join_period = "t.balance_period = %(period)s"
-		balance = f"""CASE WHEN d.balance_period = %(period)s THEN d.current_balance ELSE (
-			SELECT MAX(c.closing_balance) FROM `tab{DAILY_CLOSE}` c
-			WHERE c.driver = d.name AND c.balance_period = %(period)s) END"""
-		values = {"period": period}
-	where = ""
+	where = ledger_where = ""
+	values = {"period": period}  # never empty: an empty dict would be taken as "no values" by frappe.db.sql
 	if drivers is not None:
 		# one named placeholder per name: portable, where a tuple inside a dict of values is not
 		names = {f"driver_{i}": name for i, name in enumerate(drivers)} or {"driver_0": ""}
-		where = "WHERE d.name IN ({})".format(", ".join(f"%({key})s" for key in names))
+		listed = ", ".join(f"%({key})s" for key in names)
+		where, ledger_where = f"WHERE d.name IN ({listed})", f"AND t.driver IN ({listed})"
 		values.update(names)
+	# The ledger is summed per (driver, period) in ONE pass over the periods that matter, and the sums joined
+	# to the drivers afterwards: joining first made the database look up every driver's rows one by one
+	# (random reads, ~17x slower at a million rows; docs/perf_profile_2026-12-04.md).
+	if period is None:
+		periods = f"""(t.balance_period IN (SELECT p.balance_period FROM `tab{DRIVER}` p)
+			OR (t.balance_period IS NULL
+				AND t.driver IN (SELECT n.name FROM `tab{DRIVER}` n WHERE n.balance_period IS NULL)))"""
+		join_period = (
+			"(s.balance_period = d.balance_period OR (s.balance_period IS NULL AND d.balance_period IS NULL))"
+		)
+		balance = "d.current_balance"
+	else:
+		periods = "t.balance_period = %(period)s"
+		join_period = "s.balance_period = %(period)s"
+		balance = f"""CASE WHEN d.balance_period = %(period)s THEN d.current_balance ELSE (
+			SELECT MAX(c.closing_balance) FROM `tab{DAILY_CLOSE}` c
+			WHERE c.driver = d.name AND c.balance_period = %(period)s) END"""
 	return frappe.db.sql(
 		f"""SELECT d.name, d.driver_name, d.balance_period, d.daily_target, {balance} AS balance,
-			COALESCE(SUM(t.target_contribution), 0) AS calculated, COUNT(t.name) AS transactions_count
+			COALESCE(s.calculated, 0) AS calculated, COALESCE(s.transactions_count, 0) AS transactions_count
 		FROM `tab{DRIVER}` d
-		LEFT JOIN `tab{LEDGER}` t
-			ON t.driver = d.name AND t.payment_status = 'Completed' AND {join_period}
+		LEFT JOIN (
+			SELECT t.driver, t.balance_period, SUM(t.target_contribution) AS calculated,
+				COUNT(*) AS transactions_count
+			FROM `tab{LEDGER}` t
+			WHERE t.payment_status = 'Completed' AND {periods} {ledger_where}
+			GROUP BY t.driver, t.balance_period
+		) s ON s.driver = d.name AND {join_period}
 		{where}
-		GROUP BY d.name, d.driver_name, d.balance_period, d.daily_target, d.current_balance
 		ORDER BY d.name""",
 		values,
 		as_dict=True,

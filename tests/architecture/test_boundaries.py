@@ -231,6 +231,9 @@ class Scanner(ast.NodeVisitor):
 					keys = {self.text(k) for k in inner.args[0].keys if k is not None}
 					if keys & set(MONEY_FIELDS):
 						self.money_writes.append((node.lineno, "a driver inserted with money fields"))
+		if name == "append_row" and node.args and self.text(node.args[0]) == PAYOUT:
+			# rows.append_row(PAYOUT, {...}): the crediting hot path's insert (tuktuk_management/rows.py)
+			self.payout_writes.append((node.lineno, "append_row of a TukTuk Payout"))
 		if name in ("insert", "by_app") and isinstance(func, ast.Attribute) and _is_records(func.value):
 			# records.insert({...}) / records.by_app(doc): a money record written as its owner (tuktuk_management/records.py)
 			first = node.args[0] if node.args else None
@@ -340,6 +343,7 @@ PLANTED_PAYOUT = {
 	"load and save": 'def f():\n\tdoc = frappe.get_doc("TukTuk Payout", n)\n\tdoc.status = "Paid"\n\tdoc.save()',
 }
 PLANTED_PAYOUT["records.insert"] = 'records.insert({"doctype": "TukTuk Payout", "amount": 1})'
+PLANTED_PAYOUT["rows.append_row"] = 'rows.append_row("TukTuk Payout", {"amount": 1})'
 PLANTED_HTTP = {
 	"frappe.request": "body = frappe.request.get_data()",
 	"frappe.local.request": 'token = frappe.local.request.args.get("token")',

@@ -10,11 +10,13 @@ import frappe
 
 from tuktuk_management import c2b, ledger
 from tuktuk_management.api import arguments, door
-from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import (
+	get_cached_settings,
+)
 
 
 def _validate(kwargs: dict) -> None:
-	settings = get_settings()
+	settings = get_cached_settings()
 	# The original app registered these same paths without a token: see door.receive.
 	received = door.receive(kwargs, settings, original_url="C2B Validation")
 	if received is None:  # a refused token-less call: kept for review and answered by the door
@@ -23,7 +25,7 @@ def _validate(kwargs: dict) -> None:
 
 
 def _confirm(kwargs: dict) -> None:
-	settings = get_settings()
+	settings = get_cached_settings()
 	received = door.receive(kwargs, settings, original_url="C2B Confirmation")
 	if received is None:
 		return

@@ -3,8 +3,9 @@
 States: Queued -> Sent -> Paid | Failed; On Hold while B2C is off (a manager releases them); Unknown when
 M-Pesa may have executed the payment but we do not know (a timeout notice, a lost reply, a crashed worker).
 
-The outbox alone creates and changes payout rows: ``create_payout`` is called by the ledger inside the
-crediting unit of work (the driver row locked), and derives the amount, phone, driver and ledger link itself.
+The outbox alone creates and changes payout rows: ``plan_payout`` and ``create_payout`` are called by the
+ledger inside the crediting unit of work (the driver row locked), and derive the amount, phone, driver and
+ledger link themselves.
 
 The rule that keeps money safe: a payout is claimed under its row lock and committed as Sent *before*
 Daraja is called. So whatever happens after (a crash, a timeout), the row says a payment may be out, and
@@ -21,7 +22,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
-from tuktuk_management import records
+from tuktuk_management import rows
 from tuktuk_management.enqueue import enqueue_after_commit
 from tuktuk_management.money import ZERO, D, to_money
 from tuktuk_management.payouts import daraja
@@ -87,38 +88,46 @@ class NewPayout:
 	status: str | None
 	carry_in: Decimal
 	carry_out: Decimal
+	share: Decimal = ZERO
+	amount: Decimal = ZERO
 
 
-def create_payout(ledger_row, locked_driver, *, go_out: bool) -> NewPayout | None:
-	"""The payout of a ledger row's driver share, inside the crediting unit of work (``locked_driver`` is the
-	row the ledger locked). The share plus the cents already carried is sent in whole shillings, to the
-	driver's M-Pesa number, Queued when payouts go out at once (``go_out``) else On Hold; the new carry is
-	returned for the ledger to record on the driver. None when the row has no driver share."""
-	share = to_money(ledger_row.driver_share)
+def plan_payout(share, locked_driver, *, go_out: bool) -> NewPayout | None:
+	"""The payout of a driver share, inside the crediting unit of work (``locked_driver`` is the row the
+	ledger locked): the share plus the cents already carried, in whole shillings, Queued when payouts go out
+	at once (``go_out``) else On Hold, named now so the ledger row can link it as it is written. Its ``name``
+	is None while what is owed is under a shilling (all of it carried); the new carry is for the ledger to
+	record on the driver. None when there is no share."""
+	share = to_money(share)
 	if share <= 0:
 		return None
 	carry_in = to_money(locked_driver.share_carry)
 	amount, carry_out = whole_shilling_payout(share, carry_in)
 	if amount <= 0:
-		return NewPayout(None, None, carry_in, carry_out)
-	status = "Queued" if go_out else "On Hold"
-	payout = records.insert(
+		return NewPayout(None, None, carry_in, carry_out, share, ZERO)
+	return NewPayout(rows.new_name(), "Queued" if go_out else "On Hold", carry_in, carry_out, share, amount)
+
+
+def create_payout(plan: NewPayout, transaction: str, locked_driver) -> None:
+	"""Write the planned payout of ledger row ``transaction`` to the driver's M-Pesa number (the ledger calls
+	this right after appending the row). Appended like the ledger row (rows.py): the unique index on
+	``transaction`` keeps it one payout per ledger row; its name is its OriginatorConversationID."""
+	rows.append_row(
+		PAYOUT,
 		{
-			"doctype": PAYOUT,
 			"driver": locked_driver.name,
-			"transaction": ledger_row.name,
-			"share": share,
-			"carry_in": carry_in,
-			"carry_out": carry_out,
-			"amount": amount,
+			"transaction": transaction,
+			"share": plan.share,
+			"carry_in": plan.carry_in,
+			"carry_out": plan.carry_out,
+			"amount": plan.amount,
 			"phone": locked_driver.mpesa_number,
-			"status": status,
-			"next_attempt_at": now_datetime() if go_out else None,
-		}
+			"status": plan.status,
+			"originator_conversation_id": plan.name,
+			"next_attempt_at": now_datetime() if plan.status == "Queued" else None,
+		},
+		name=plan.name,
 	)
-	frappe.db.set_value(TRANSACTION, ledger_row.name, "payout", payout.name, update_modified=False)
-	ledger_row.payout = payout.name
-	return NewPayout(payout.name, status, carry_in, carry_out)
 
 
 def not_backed_by_ledger(doc) -> str | None:

@@ -78,6 +78,7 @@ class BaseDocument:
 			"_valid_columns",
 			"_doc_before_save",
 			"_table_fieldnames",
+			"_table_fields_of",
 			"_reserved_keywords",
 			"permitted_fieldnames",
 			"dont_update_if_missing",
@@ -167,11 +168,18 @@ class BaseDocument:
 		self.__dict__[key] = value
 
 	def _is_table_field(self, key):
+		# v15 computes the table fieldnames once per document (BaseDocument.__init__: _table_fieldnames);
+		# so does this, keyed on the doctype it was computed for, instead of a meta lookup per field set.
 		doctype = self.__dict__.get("doctype")
 		if not doctype:
 			return False
-		df = frappe.get_meta(doctype).get_field(key)
-		return bool(df and df.fieldtype in table_fields)
+		cached = self.__dict__.get("_table_fields_of")
+		if cached is None or cached[0] != doctype:
+			names = frozenset(
+				df.fieldname for df in frappe.get_meta(doctype).fields if df.fieldtype in table_fields
+			)
+			cached = self.__dict__["_table_fields_of"] = (doctype, names)
+		return key in cached[1]
 
 	def append(self, key, value=None):
 		"""Add a child row to table field `key`; sets parent, parenttype, parentfield and idx."""
@@ -602,11 +610,12 @@ class BaseDocument:
 		"""Text longer than its varchar column, or a number outside its int column, cannot be stored."""
 		if frappe.flags.in_install:
 			return
-		if self.meta.issingle:
+		meta = self.meta
+		if meta.issingle:
 			# a Single's values are text in tabSingles
 			return
 		for fieldname, value in self.get_valid_dict().items():
-			df = self.meta.get_field(fieldname)
+			df = meta.get_field(fieldname)
 			if not df or df.fieldtype == "Check" or df.fieldtype not in TYPE_MAP:
 				continue
 			column_type, default_length = TYPE_MAP[df.fieldtype]

@@ -108,12 +108,16 @@ class Meta(frappe._dict):
 		return [f for f in self.fields if f.fieldtype in table_fields]
 
 	def get_valid_columns(self):
-		"""Columns of the table: standard ones plus every field that stores a value."""
-		cols = list(default_fields[1:])
-		if self.istable:
-			cols += ["parent", "parentfield", "parenttype"]
-		cols += [f.fieldname for f in self.fields if f.fieldtype in data_fieldtypes]
-		return cols
+		"""Columns of the table: standard ones plus every field that stores a value (computed once per Meta,
+		as v15 keeps them in Meta._valid_columns; a copy, so a caller may change its list)."""
+		cols = self.__dict__.get("_valid_columns")
+		if cols is None:
+			cols = list(default_fields[1:])
+			if self.istable:
+				cols += ["parent", "parentfield", "parenttype"]
+			cols += [f.fieldname for f in self.fields if f.fieldtype in data_fieldtypes]
+			object.__setattr__(self, "_valid_columns", cols)
+		return list(cols)
 
 	def get_fieldnames_with_value(self):
 		return [f.fieldname for f in self.fields if f.fieldtype not in no_value_fields]

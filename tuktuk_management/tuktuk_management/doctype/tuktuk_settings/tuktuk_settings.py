@@ -380,6 +380,13 @@ def get_settings() -> TukTukSettings:
 	return frappe.get_single(SETTINGS)
 
 
+def get_cached_settings() -> TukTukSettings:
+	"""TukTuk Settings from Frappe's document cache (``frappe.get_cached_doc``), for the callback endpoints
+	that read them on every request: on a bench a Redis read instead of a query, cleared by Frappe whenever
+	the Single is saved or set (``Document.save``, ``frappe.db.set_single_value``). Read-only: never save it."""
+	return frappe.get_cached_doc(SETTINGS)
+
+
 def get_callback_secret() -> str:
 	"""The per-site secret M-Pesa's callback URLs carry (without loading the whole single)."""
 	from frappe.utils.password import get_decrypted_password
