@@ -140,6 +140,6 @@ def table(rows: list[dict]) -> str:
 		)
 		for r in rows
 	]
-	widths = [max(len(str(c)) for c in column) for column in zip(header, *lines)]
+	widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
 	fmt = "  ".join(f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths))
 	return "\n".join(fmt.format(*line) for line in [header, *lines]) if lines else _("No discrepancies")
