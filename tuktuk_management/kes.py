@@ -25,7 +25,13 @@ CURRENCY_COLUMN = {
 
 def money_column(fieldname: str, label: str, width: int = 120) -> dict:
 	"""A report column of shillings."""
-	return {"fieldname": fieldname, "label": label, "fieldtype": "Currency", "options": "currency", "width": width}
+	return {
+		"fieldname": fieldname,
+		"label": label,
+		"fieldtype": "Currency",
+		"options": "currency",
+		"width": width,
+	}
 
 
 def in_kes(rows: list[dict]) -> list[dict]:

@@ -65,7 +65,9 @@ class TestReconcileAllFromDesk(FrappeTestCase):
 			self.assertTrue(checked["queued"])
 			self.assertFalse(checked["auto_fix"])
 			self.assertEqual(balance_of(self.bad), Decimal("52.50"))
-			self.assertTrue(frappe.db.exists("TukTuk Balance Reconciliation", {"driver": self.bad, "fixed": 0}))
+			self.assertTrue(
+				frappe.db.exists("TukTuk Balance Reconciliation", {"driver": self.bad, "fixed": 0})
+			)
 			fixed = api.reconcile_all_from_desk(auto_fix="1")
 			self.assertTrue(fixed["queued"])
 		finally:
