@@ -2,9 +2,10 @@
 
 Frappe v15 picks a Currency field's currency from ``doc[df.options]`` (frappe/model/meta.py and
 public/js/frappe/model/meta.js ``get_field_currency``), falling back to the site default. So every Currency
-field of the app names the hidden ``currency`` field (default KES), every report row carries ``currency`` and
-its money columns name it, and the hidden Link-to-Currency column makes the total row KES as well
-(frappe/desk/query_report.py ``add_total_row`` copies such a column's first value). Number cards return text
+field of the app names the hidden ``currency`` field (default KES), and every report row carries ``currency`` which
+its money columns name (the report's total row borrows the first row's, query_report.js ``format_cell``). The
+hidden column is Data, not a Link to Currency: a Link column makes v15 check the user's read permission on
+Currency (query_report.get_user_match_filters), which a TukTuk Manager lacks. Number cards return text
 already formatted (the card widget shows a plain string as it is)."""
 
 from decimal import Decimal
@@ -16,8 +17,7 @@ CURRENCY = "KES"
 CURRENCY_COLUMN = {
 	"fieldname": "currency",
 	"label": "Currency",
-	"fieldtype": "Link",
-	"options": "Currency",
+	"fieldtype": "Data",
 	"hidden": 1,
 	"width": 60,
 }

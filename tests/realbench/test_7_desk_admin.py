@@ -453,3 +453,113 @@ def clerk(facts):
 def test_non_managers_are_refused(clerk, method, args):
 	r = clerk.post(f"tuktuk_management.api.tuktuk.{method}", **args)
 	assert r.status_code == 403, f"{method}: HTTP {r.status_code} {r.text[:300]}"
+
+
+CARDS = {
+	"TukTuk Payments Today": "payments_today_card",
+	"TukTuk KES Received Today": "kes_today_card",
+	"TukTuk Uncaptured Waiting": "uncaptured_card",
+	"TukTuk Payouts Failed or In Doubt": "payouts_attention_card",
+	"TukTuk Drivers With Discrepancy": "discrepancies_card",
+}
+
+
+def test_workspace_cards_chart_shortcuts(desk, seeded):
+	admin = seeded["admin"]
+	desk.open("/app/tuktuk-management", ".number-widget-box")
+	desk.page.wait_for_function(
+		"() => document.querySelectorAll('.number-widget-box .number').length >= 6"
+		" && !document.querySelector('.number-widget-box .number-card-loading')"
+	)
+	desk.page.wait_for_selector(".dashboard-widget-box .chart-container, .dashboard-widget-box .frappe-chart")
+	desk.shot("15-workspace.png")
+	desk.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+	desk.shot("16-workspace-shortcuts.png")
+	shown = {}
+	for box in desk.page.locator(".number-widget-box").all():
+		title = box.locator(".widget-title").text_content().strip()
+		shown[title] = box.locator(".number").inner_text().strip()
+	for label, method in CARDS.items():
+		assert label in shown, shown
+		value = admin.call(f"tuktuk_management.api.dashboard.{method}")
+		if isinstance(value, dict):
+			assert shown[label].split()[0] == str(value["value"]), (label, shown[label], value)
+		else:
+			assert shown[label] == value and value.startswith("KES "), (label, shown[label], value)
+	assert "TukTuk Health Failures" in shown
+	assert int(shown["TukTuk Uncaptured Waiting"]) == admin.call(
+		"frappe.client.get_count",
+		doctype="TukTuk Callback",
+		filters={
+			"status": ["in", ["Uncaptured", "Failed"]],
+			"callback_type": ["in", ["C2B Confirmation", "Manual Entry"]],
+		},
+	)
+	shortcuts = " ".join(desk.page.locator(".shortcut-widget-box").all_inner_texts())
+	for label in ("Drivers", "Payouts", "Uncaptured Payments", "Payouts Needing Attention"):
+		assert label in shortcuts, shortcuts
+	assert "TukTuk Payments per Day" in desk.page.locator(".dashboard-widget-box").first.inner_text()
+	# A card opens its report.
+	desk.page.locator(".number-widget-box", has_text="TukTuk Payouts Failed or In Doubt").locator(
+		".widget-body"
+	).click()
+	desk.page.wait_for_url(re.compile(r"/app/query-report/Payouts"))
+	no_problems(desk)
+
+
+def report_rows(desk, name, filters=None, ready_rows=True):
+	route = f"/app/query-report/{name}"
+	if filters:
+		route += "?" + "&".join(f"{k}={v}" for k, v in filters.items())
+	desk.page.goto(f"{desk.facts['site_url']}{route}")
+	desk.page.wait_for_function(
+		"n => window.frappe && frappe.query_report && frappe.query_report.report_name === n"
+		" && Array.isArray(frappe.query_report.data) && !frappe.query_report.loading",
+		arg=name,
+	)
+	if ready_rows:
+		desk.page.wait_for_selector(".dt-scrollable .dt-row")
+	desk.page.wait_for_timeout(800)
+	return desk.page.evaluate("() => frappe.query_report.data")
+
+
+def test_reports(desk, seeded):
+	admin, driver = seeded["admin"], seeded["driver"]
+	kes = desk.kes_mark()
+
+	rows = report_rows(desk, "Driver Balance Reconciliation")
+	assert driver in [r.get("driver") for r in rows]
+	desk.shot("17-report-balance-reconciliation.png")
+	money = desk.page.locator(".dt-scrollable .dt-row").first.inner_text()
+	assert kes in money and "$" not in money, money
+
+	rows = report_rows(desk, "Driver Statement", {"driver": driver})
+	statement = admin.call("tuktuk_management.api.tuktuk.reconcile_driver_balance", driver_name=driver)
+	ledger = [r for r in rows if r.get("transaction_id")]
+	assert len(ledger) == statement["transactions_count"], (len(ledger), statement)
+	assert float(ledger[-1]["running_balance"]) == float(statement["calculated_balance"])
+	desk.shot("18-report-driver-statement.png")
+
+	rows = report_rows(desk, "Daily Targets", {"driver": driver})
+	assert rows and rows[0]["driver"] == driver, rows
+	assert float(rows[0]["contributed"]) == float(statement["calculated_balance"])
+	desk.shot("19-report-daily-targets.png")
+
+	rows = report_rows(desk, "Payouts Needing Attention")
+	assert seeded["doubt_payout"] in [r.get("payout") for r in rows]
+	desk.shot("20-report-payouts-needing-attention.png")
+
+	rows = report_rows(desk, "Uncaptured Payments", ready_rows=False)
+	waiting = admin.values(
+		"TukTuk Callback",
+		{
+			"status": ["in", ["Uncaptured", "Failed"]],
+			"callback_type": ["in", ["C2B Confirmation", "Manual Entry"]],
+		},
+		["name"],
+	)
+	assert {r.get("callback") for r in rows if r.get("callback") not in (None, "Total")} == {
+		w["name"] for w in waiting
+	}
+	desk.shot("21-report-uncaptured-payments.png")
+	no_problems(desk)
