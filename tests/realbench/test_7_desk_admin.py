@@ -563,3 +563,28 @@ def test_reports(desk, seeded):
 	}
 	desk.shot("21-report-uncaptured-payments.png")
 	no_problems(desk)
+
+
+def test_manager_page_on_the_bench(desk, seeded, clerk, facts):
+	"""/tuktuk renders on real Frappe too (www page, get_context, CSRF from the session) for a manager."""
+	admin = seeded["admin"]
+	desk.open("/tuktuk", "#drivers")
+	desk.shot("22-manager-page-bench.png")
+	assert desk.page.locator(f'tr.driver[data-driver="{seeded["driver"]}"]').count() == 1
+	waiting = admin.call(
+		"frappe.client.get_count",
+		doctype="TukTuk Callback",
+		filters={
+			"status": ["in", ["Uncaptured", "Failed"]],
+			"callback_type": ["in", ["C2B Confirmation", "Manual Entry"]],
+		},
+	)
+	assert int(desk.page.inner_text("#uncaptured-count")) == waiting
+	desk.page.click("#reconcile-all")
+	desk.page.wait_for_selector("#notice:visible")
+	assert "drivers checked" in desk.page.inner_text("#notice")
+	no_problems(desk)
+	r = clerk.session.get(clerk.base + "/tuktuk", timeout=60)
+	assert r.status_code == 403, r.status_code
+	guest = requests.get(facts["base_url"] + "/tuktuk", headers={"Host": facts["host_header"]}, timeout=60)
+	assert guest.status_code == 200 and 'id="login-form"' in guest.text

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 
 from tuktuk_management import statement
-from tuktuk_management.kes import CURRENCY_COLUMN, in_kes, money_column
+from tuktuk_management.kes import CURRENCY_COLUMN, in_kes, kes, money_column
 from tuktuk_management.money import ZERO
 
 
@@ -25,7 +25,7 @@ def execute(filters=None):
 		running += r.target_contribution
 		rows.append({**r, "running_balance": running})
 	message = _("{0} transactions; the open period's balance is {1}").format(
-		data.transactions_count, data.current_balance
+		data.transactions_count, kes(data.current_balance)
 	)
 	return get_columns(), in_kes(rows), message
 
@@ -52,6 +52,7 @@ def get_columns():
 			"fieldtype": "Currency",
 			"options": "currency",
 			"width": 120,
+			"disable_total": 1,  # a running balance does not add up (frappe.utils.report_column_total)
 		},
 		CURRENCY_COLUMN,
 	]
