@@ -131,3 +131,23 @@ class TestReports(FrappeTestCase):
 		self.assertEqual(row["outcome"], "Met" if contributed >= 100 else "Open")
 		self.assertEqual(row["left"], max(Decimal("100.00") - contributed, Decimal("0.00")))
 		self.assertTrue(chart["data"]["labels"])
+
+	def test_daily_targets_closed_day_comes_from_its_close(self):
+		from frappe.utils import add_days, getdate
+
+		from tuktuk_management import ledger
+
+		driver = make_driver(daily_target=1000)
+		make_payment(driver, "300")
+		period = getdate(frappe.db.get_value("TukTuk Driver", driver.name, "balance_period"))
+		closed = ledger.close_period(driver.name, add_days(period, 1), Decimal("1000"))
+		self.assertFalse(closed.target_met)
+		_columns, rows, _message, chart = daily_targets.execute(
+			{"driver": driver.name, "from_date": period, "to_date": add_days(period, 1)}
+		)
+		self.assertEqual(len(rows), 1)
+		self.assertEqual(rows[0]["balance_period"], period)
+		self.assertEqual(rows[0]["outcome"], "Missed")
+		self.assertEqual(rows[0]["target"], Decimal("1000.00"))
+		self.assertEqual(rows[0]["left"], Decimal("1000.00") - rows[0]["contributed"])
+		self.assertEqual(chart["data"]["datasets"][1]["values"], [1])
