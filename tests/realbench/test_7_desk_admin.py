@@ -409,7 +409,11 @@ def test_failed_payout_retried_and_doubtful_one_only_queried(desk, seeded):
 
 
 def test_list_indicators(desk, seeded):
-	for route, label in (("tuktuk-payout", "Unknown"), ("tuktuk-callback", "Processed")):
+	for route, label in (
+		("tuktuk-payout", "Unknown"),
+		("tuktuk-callback", "Processed"),
+		("tuktuk-transaction", "Completed"),
+	):
 		desk.open(f"/app/{route}", ".frappe-list .result")
 		assert desk.page.locator(".frappe-list .indicator-pill", has_text=label).count() >= 1, route
 	desk.shot("14-payout-list.png")
@@ -472,6 +476,7 @@ def test_workspace_cards_chart_shortcuts(desk, seeded):
 		" && !document.querySelector('.number-widget-box .number-card-loading')"
 	)
 	desk.page.wait_for_selector(".dashboard-widget-box .chart-container, .dashboard-widget-box .frappe-chart")
+	desk.page.wait_for_timeout(1500)  # the chart's line animates in: for the picture only (not an assert)
 	desk.shot("15-workspace.png")
 	desk.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
 	desk.shot("16-workspace-shortcuts.png")
