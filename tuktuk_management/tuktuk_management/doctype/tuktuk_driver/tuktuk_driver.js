@@ -15,12 +15,12 @@ frappe.ui.form.on("TukTuk Driver", {
 		if (frappe.user.has_role(MANAGERS)) {
 			frm.add_custom_button(__("Fix Balance"), () => fix_balance(frm), __("Balance"));
 			frm.add_custom_button(__("Enter Missed Payment"), () => missed_payment(frm), __("Balance"));
+			show_last_reconciliation(frm);
 		}
 		frm.add_custom_button(__("Download Statement"), () => download_statement(frm), __("Balance"));
 		frm.add_custom_button(__("Transactions"), () => {
 			frappe.set_route("List", "TukTuk Transaction", { driver: frm.doc.name });
 		}, __("View"));
-		show_last_reconciliation(frm);
 	},
 	driver_first_name: (frm) => set_full_name(frm),
 	driver_last_name: (frm) => set_full_name(frm),
