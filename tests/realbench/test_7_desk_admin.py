@@ -289,7 +289,7 @@ def test_driver_form_missed_payment_and_connections(desk, seeded):
 	desk.set_dialog_values({"amount": 250, "customer_phone": "254700000002"})
 	desk.shot("05-missed-payment-dialog.png")
 	desk.page.locator(".modal.show .btn-modal-primary").click()
-	desk.dialog("Payment")
+	desk.dialog("Payment Processed")
 	desk.shot("06-missed-payment-done.png")
 	desk.close_dialogs()
 	rows = admin.values("TukTuk Transaction", {"transaction_id": f"M{tag}"}, ["driver", "amount", "currency"])
@@ -302,6 +302,24 @@ def test_driver_form_missed_payment_and_connections(desk, seeded):
 	labels = " ".join(links.all_inner_texts())
 	for doctype in ("TukTuk Transaction", "TukTuk Payout", "TukTuk Balance Reconciliation"):
 		assert doctype in labels, labels
+	no_problems(desk)
+
+
+def test_vehicle_form_missed_payment(desk, seeded):
+	admin, tag = seeded["admin"], seeded["tag"]
+	desk.open_form("tuktuk-vehicle", seeded["vehicle"])
+	desk.page.locator(".custom-actions button", has_text="Enter Missed Payment").click()
+	desk.dialog("Enter Missed Payment")
+	desk.page.locator('.modal.show [data-fieldname="transaction_id"] input').fill(f"V{tag}")
+	desk.set_dialog_values({"amount": 80})
+	desk.page.locator(".modal.show .btn-modal-primary").click()
+	outcome = desk.dialog("Payment Processed").inner_text()
+	desk.shot("06b-vehicle-missed-payment.png")
+	desk.close_dialogs()
+	rows = admin.values("TukTuk Transaction", {"transaction_id": f"V{tag}"}, ["driver", "tuktuk", "amount"])
+	assert [(r["driver"], r["tuktuk"], float(r["amount"])) for r in rows] == [
+		(seeded["driver"], seeded["vehicle"], 80.0)
+	], outcome
 	no_problems(desk)
 
 
@@ -345,7 +363,7 @@ def test_uncaptured_payment_assigned_from_its_form(desk, seeded):
 	)
 	desk.shot("09-assign-uncaptured.png")
 	desk.page.locator(".modal.show .btn-modal-primary").click()
-	desk.dialog("Payment")
+	desk.dialog("Payment Processed")
 	desk.shot("10-assign-uncaptured-done.png")
 	desk.close_dialogs()
 	assert admin.value("TukTuk Callback", callback, "status") == "Processed"
@@ -359,7 +377,7 @@ def test_failed_callback_replayed(desk, seeded):
 	desk.open_form("tuktuk-callback", callback)
 	desk.menu("Actions", "Replay")
 	desk.dialog().locator(".btn-modal-primary").click()
-	desk.dialog("Payment")
+	desk.dialog("Payment Processed")
 	desk.shot("11-callback-replayed.png")
 	desk.close_dialogs()
 	assert admin.value("TukTuk Callback", callback, "status") == "Processed"
