@@ -32,6 +32,16 @@ from tuktuk_management.upgrade import original_callbacks, verification
 MAX_AMOUNT = Decimal("250000")
 TRANS_TIME_FORMAT = "%Y%m%d%H%M%S"
 _TRANS_ID = re.compile(r"^[A-Za-z0-9]{1,40}$")
+# What a payload carries into the inbox and the ledger is checked before anything is stored, the same way on
+# both backends: text fits its Data column (140 characters) and holds no control character (a NUL byte is
+# kept by SQLite but not seen by MariaDB's comparisons, so one payment would resolve differently on each).
+MAX_TEXT = 140
+# ...nor markup: no account number, phone or shortcode holds "<" or ">", and the ledger keeps what it is given.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f<>]")
+# A TransTime before M-Pesa existed, or more than a day ahead of our clock (Nairobi time vs the site's), is
+# not a payment time.
+EARLIEST_TRANS_TIME = datetime.datetime(2007, 3, 6)
+TRANS_TIME_LEEWAY = datetime.timedelta(days=1)
 
 # Daraja's validation result codes.
 ACCEPTED = ("0", "Accepted")
@@ -45,6 +55,10 @@ SEND_SHARE, DEPOSIT_SHARE = "send_share", "deposit_share"
 
 class MalformedPayload(frappe.ValidationError):
 	"""A C2B payload that cannot be a real payment; the message says which field is wrong."""
+
+
+class NotReplayable(frappe.ValidationError):
+	"""A replay asked of an inbox row that is not a pending C2B confirmation (settled already, or another type)."""
 
 
 @dataclass(frozen=True)
@@ -133,18 +147,28 @@ def parse_c2b_payload(
 	"""A validated C2BPayment from a Daraja C2B payload; MalformedPayload naming every bad field."""
 	if not isinstance(data, dict):
 		raise MalformedPayload(_("Callback body must be a JSON object"))
-	errors = []
+	errors, refused = [], set()
 
 	def field(key):
 		try:
-			return _text(data, key)
+			text = _text(data, key)
 		except MalformedPayload as e:
 			errors.append(str(e))
+			refused.add(key)
 			return None
+		if text is not None and (len(text) > MAX_TEXT or _CONTROL.search(text)):
+			refused.add(key)
+			errors.append(
+				_("{0} must be at most {1} characters without control characters or markup").format(
+					key, MAX_TEXT
+				)
+			)
+			return None
+		return text
 
 	trans_id = field("TransID")
 	if trans_id is None:
-		if require_trans_id:
+		if require_trans_id and "TransID" not in refused:
 			errors.append(_("TransID is missing"))
 	elif not _TRANS_ID.match(trans_id):
 		errors.append(_("TransID must be 1-40 letters and digits, got {0!r}").format(trans_id))
@@ -162,7 +186,7 @@ def parse_c2b_payload(
 
 	bill_ref = field("BillRefNumber")
 	if bill_ref is None:
-		if require_bill_ref:
+		if require_bill_ref and "BillRefNumber" not in refused:
 			errors.append(_("BillRefNumber is missing"))
 	elif len(bill_ref) > 40:
 		errors.append(_("BillRefNumber is longer than 40 characters"))
@@ -174,6 +198,10 @@ def parse_c2b_payload(
 			trans_time = parse_trans_time(raw_time)
 		except ValueError as e:
 			errors.append(_("TransTime is invalid: {0}").format(e))
+		else:
+			if not EARLIEST_TRANS_TIME <= trans_time <= now_datetime() + TRANS_TIME_LEEWAY:
+				errors.append(_("TransTime {0} is not a plausible payment time").format(raw_time))
+				trans_time = None
 
 	msisdn = field("MSISDN")
 	shortcode = field("BusinessShortCode")
@@ -330,8 +358,6 @@ def handle_confirmation(received: Received, settings) -> dict:
 		return _reject(callback, e)
 	verify_first = received.auth == original_callbacks.MPESA_ADDRESS
 	result = process_payment(payment.routed(callback=callback, verify_first=verify_first), settings=settings)
-	if verify_first and result.get("status") == "Processed":
-		verification.start(callback)
 	return {**confirmation_reply(result), **result}
 
 
@@ -379,7 +405,22 @@ def process_payment(payment: C2BPayment, *, raise_on_failure: bool = False, sett
 		if raise_on_failure:
 			raise
 		return {"status": "Failed", "callback": callback, "error": f"{type(e).__name__}: {e}"}
+	if result.status == "Processed" and callback:
+		_check_with_mpesa_first(payment, result, settings or get_settings())
 	return {**result.as_dict(), "callback": callback}
+
+
+def _check_with_mpesa_first(payment: C2BPayment, result, settings) -> None:
+	"""Start M-Pesa's check of a payment whose payout the ledger held for it (the same rule as
+	``ledger.credit``): a token-less callback's, or a share above TukTuk Settings' amount."""
+	if payment.verify_first:
+		note = verification.HELD_NOTE
+	elif verification.needs_check(result.driver_share, settings):
+		note = verification.GUARD_NOTE
+	else:
+		return
+	if not frappe.db.get_value(inbox.CALLBACK, payment.callback, "verification"):
+		verification.start(payment.callback, note)
 
 
 # -- manual paths (managers) -----------------------------------------------------------------------------
@@ -471,8 +512,14 @@ def add_missed_transaction(
 
 def replay_callback(callback: str) -> dict:
 	"""Process again a confirmation that Failed (or is still Received after a crash), from its stored body."""
+	# The row is locked and its status read under the lock: two replays of one callback (a manager's and
+	# the sweep's) cannot both take it; the second finds it settled.
 	row = frappe.db.get_value(
-		"TukTuk Callback", callback, ["callback_type", "status", "payload", "auth"], as_dict=True
+		"TukTuk Callback",
+		callback,
+		["callback_type", "status", "payload", "auth"],
+		as_dict=True,
+		for_update=True,
 	)
 	if not row:
 		frappe.throw(_("Callback {0} not found").format(callback), frappe.DoesNotExistError)
@@ -483,17 +530,15 @@ def replay_callback(callback: str) -> dict:
 		frappe.throw(
 			_("Only a Failed or Received C2B confirmation can be replayed; {0} is {1} {2}").format(
 				callback, row.callback_type, row.status
-			)
+			),
+			NotReplayable,
 		)
 	payment = parse_c2b_payload(payload_of(Received.parse(row.payload)))
 	# A body no token vouched for (an upgraded site's original URLs) keeps its payout held for M-Pesa's check.
 	verify_first = row.auth in (original_callbacks.MPESA_ADDRESS, original_callbacks.MANAGER)
-	result = process_payment(
+	return process_payment(
 		payment.routed(callback=callback, verify_first=verify_first), raise_on_failure=True
 	)
-	if verify_first and result.get("status") == "Processed":
-		verification.start(callback)
-	return result
 
 
 def _required_trans_id(transaction_id) -> str:

@@ -159,7 +159,16 @@ def _duplicate(existing: str, payment) -> CreditResult:
 	row = frappe.db.get_value(
 		LEDGER,
 		existing,
-		["name", "driver", "amount", "driver_share", "target_contribution", "balance_period", "payout"],
+		[
+			"name",
+			"driver",
+			"amount",
+			"driver_share",
+			"target_contribution",
+			"balance_period",
+			"payout",
+			"callback",
+		],
 		as_dict=True,
 		for_update=True,
 	)
@@ -175,8 +184,13 @@ def _duplicate(existing: str, payment) -> CreditResult:
 			reference_doctype=LEDGER,
 			reference_name=existing,
 		)
-	if payment.callback:
+	# The inbox row that made this credit (a concurrent replay of it lost the race) stays Processed: only
+	# another delivery of the TransID is a Duplicate.
+	if payment.callback and row.callback != payment.callback:
 		inbox.mark(payment.callback, "Duplicate", transaction=existing, error=error)
+	elif payment.callback:
+		# ...and is Processed again if it was left pending (so the sweep does not take it up again).
+		inbox.mark(payment.callback, "Processed", transaction=existing, payout=row.payout, error=None)
 	return CreditResult(
 		status="Duplicate",
 		transaction=row.name,

@@ -17,6 +17,8 @@ Every item is OK, WARN or FAIL with a one-line reason:
 | queues | | a job has waited more than ``QUEUE_WAIT_WARN`` |
 | last callback | no payment callback for ``CALLBACK_SILENCE_FAIL`` during operating hours | none for ``CALLBACK_SILENCE_WARN``, or none ever |
 | callbacks pending | a callback stored but not processed after ``RECEIVED_STUCK``, or Failed (replayable) | payments Uncaptured (wait for a manager) |
+| mpesa record | the daily check found payments on M-Pesa's record and not in the ledger (or the reverse, or another amount), or could not run, in the last day | |
+| callback sweep | a pending confirmation the scheduled sweep gave up on (``sweep.MAX_SWEEP_ATTEMPTS`` failed replays; Error Log "TukTuk Callback Not Swept") | |
 | payouts | Queued past due by ``PAYOUT_OVERDUE_FAIL``, or Sent/Unknown (in doubt) longer than ``PAYOUT_DOUBT_FAIL`` | Failed payouts; in doubt longer than ``PAYOUT_DOUBT_WARN`` |
 | reconciliation | a balance differs from its ledger now, or the last scheduled run failed | discrepancies were logged in the last day |
 | daraja token | Daraja refuses the credentials or cannot be reached | M-Pesa not configured yet |
@@ -97,6 +99,8 @@ def _checks(check_daraja: bool):
 		check_workers,
 		check_last_callback,
 		check_pending_callbacks,
+		check_callback_sweep,
+		check_mpesa_record,
 		check_payouts,
 		check_reconciliation,
 	]
@@ -395,6 +399,55 @@ def check_pending_callbacks(now) -> list[Item]:
 		fresh = by_status.get("Received", (0, None))[0]
 		return [Item("callbacks pending", OK, f"none stuck ({fresh} being processed)")]
 	return [Item("callbacks pending", status, "; ".join(problems))]
+
+
+def check_callback_sweep(now) -> list[Item]:
+	from tuktuk_management import sweep
+
+	count, names = sweep.unfinished()
+	if count:
+		more = " ..." if count > len(names) else ""
+		return [
+			Item(
+				"callback sweep",
+				FAIL,
+				f"{count} confirmation(s) the sweep could not finish after {sweep.MAX_SWEEP_ATTEMPTS} tries "
+				f"({', '.join(names)}{more}): see Error Log '{sweep.NOT_SWEPT_TITLE}', fix, then Replay",
+			)
+		]
+	return [
+		Item(
+			"callback sweep",
+			OK,
+			f"every confirmation older than {sweep.SWEEP_AFTER_MINUTES} min is finished or being swept",
+		)
+	]
+
+
+def check_mpesa_record(now) -> list[Item]:
+	from tuktuk_management import paybill_record
+	from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+
+	if not get_settings().mpesa_record_check:
+		return [Item("mpesa record", OK, "daily check against M-Pesa's record is off (TukTuk Settings)")]
+	differs, failed = paybill_record.last_findings(now)
+	if differs:
+		return [
+			Item(
+				"mpesa record",
+				FAIL,
+				f"the ledger differs from M-Pesa's record of payments: see Error Log '{paybill_record.DIFFERS_TITLE}'",
+			)
+		]
+	if failed:
+		return [
+			Item(
+				"mpesa record",
+				FAIL,
+				f"the daily check could not run: see Error Log '{paybill_record.FAILED_TITLE}'",
+			)
+		]
+	return [Item("mpesa record", OK, "no difference from M-Pesa's record in the last day")]
 
 
 # -- payouts --------------------------------------------------------------------------------------------------

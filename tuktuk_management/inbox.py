@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 import frappe
 from frappe.utils import now_datetime
 
+from tuktuk_management import records
+
 CALLBACK = "TukTuk Callback"
 # Callback fields a caller may set; anything else passed in is ignored rather than failing the store.
 _FIELDS = (
@@ -81,7 +83,7 @@ def store_callback(callback_type: str, received: Received, **fields) -> str:
 	for key, value in fields.items():
 		if key in _FIELDS and value not in (None, ""):
 			doc.set(key, _fit(key, value))
-	doc.insert(ignore_permissions=True)
+	records.by_app(doc).insert(ignore_permissions=True)
 	# Boundary: the body is durable before any processing starts.
 	frappe.db.commit()
 	return doc.name
@@ -100,11 +102,15 @@ def mark(name: str, status: str, **fields) -> None:
 
 
 def _fit(key, value):
-	"""Keep varchar columns within 140 characters and the error text readable (the body itself is a Long
-	Text and is never cut)."""
+	"""Keep varchar columns within 140 characters and the error text readable (the body itself is a Code
+	field, kept verbatim and never cut), and store what a caller sent inertly: markup is escaped, so Desk
+	(whose formatters render Data and Text values as HTML) shows it as text, and Frappe's sanitiser on a bench
+	finds nothing to rewrite (the same value on frappe_lite and on v15)."""
 	limit = 4000 if key in ("error", "forwarded_for") else 140
-	if isinstance(value, str) and len(value) > limit:
-		return value[: limit - 3] + "..."
+	if isinstance(value, str):
+		value = value.replace("<", "&lt;").replace(">", "&gt;")
+		if len(value) > limit:
+			return value[: limit - 3] + "..."
 	return value
 
 

@@ -12,6 +12,9 @@ otherwise), always under the driver's row lock (``lock_driver``), in the caller'
 - ``set_balance_by_fix``: reconciliation's fix, the balance set to the ledger's own total for the open
   period. The one change without a ledger row: reconciliation keeps its audit trail (Comment, TukTuk Balance
   Reconciliation record, Error Log);
+- ``add_adjustment``: a manager's correction, as a NEW ledger row (type Adjustment) and the same atomic
+  UPDATE: ledger rows are never changed or deleted (tuktuk_management/records.py), so this is how a wrong
+  balance is put right with a trace;
 - ``guard_driver_form`` / ``after_driver_save``: a form save never writes a balance; a new driver's first
   period is opened, and a new daily target recomputes what is left.
 
@@ -26,6 +29,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, now_datetime
 
+from tuktuk_management import records
 from tuktuk_management.money import ZERO, sql_money, to_money
 from tuktuk_management.payouts import outbox
 from tuktuk_management.split import (
@@ -37,6 +41,7 @@ from tuktuk_management.split import (
 	target_sharing_enabled,
 )
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
+from tuktuk_management.upgrade import verification
 
 if TYPE_CHECKING:
 	from tuktuk_management.c2b import C2BPayment
@@ -119,7 +124,7 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 	# A payment belongs to the period that was open when its lock was taken.
 	period = getdate(locked.balance_period) if locked.balance_period else settings.business_date()
 
-	row = frappe.get_doc(
+	row = records.insert(
 		{
 			"doctype": LEDGER,
 			"transaction_id": payment.trans_id,
@@ -137,9 +142,11 @@ def credit(payment: "C2BPayment", settings) -> Credit:
 			"callback": payment.callback,
 			"remarks": payment.remarks,
 		}
-	).insert(ignore_permissions=True)
+	)
 
-	payout = outbox.create_payout(row, locked, go_out=settings.payouts_go_out and not payment.verify_first)
+	# Held On Hold while M-Pesa is asked to confirm the payment first (upgrade.verification).
+	held = payment.verify_first or verification.needs_check(split.driver_share, settings)
+	payout = outbox.create_payout(row, locked, go_out=settings.payouts_go_out and not held)
 	frappe.db.sql(
 		f"""UPDATE `tab{DRIVER}`
 		SET {_balance_sql("current_balance + %(contribution)s")},
@@ -172,7 +179,7 @@ def close_period(driver: str, new_period, global_target) -> frappe._dict | None:
 	closing = to_money(locked.current_balance)
 	target_met = closing >= target
 	misses = 0 if target_met else cint(locked.consecutive_misses) + 1
-	close = frappe.get_doc(
+	close = records.insert(
 		{
 			"doctype": DAILY_CLOSE,
 			"driver": driver,
@@ -183,7 +190,7 @@ def close_period(driver: str, new_period, global_target) -> frappe._dict | None:
 			"consecutive_misses": misses,
 			"new_period": new_period,
 		}
-	).insert(ignore_permissions=True)
+	)
 	_open_period(driver, new_period, target, misses)
 	return frappe._dict(
 		driver=driver,
@@ -223,6 +230,62 @@ def set_balance_by_fix(locked: frappe._dict, balance: Decimal, target) -> None:
 	frappe.db.sql(
 		f"UPDATE `tab{DRIVER}` SET {_balance_sql('%(balance)s')} WHERE name = %(driver)s",
 		{"target": sql_money(target), "balance": sql_money(balance), "driver": locked.name},
+	)
+
+
+# -- corrections --------------------------------------------------------------------------------------------
+
+ADJUSTMENT_PREFIX = "ADJ"
+# The largest correction one row may carry (the ceiling of one M-Pesa payment, as for a missed transaction).
+MAX_ADJUSTMENT = Decimal("250000")
+
+
+def add_adjustment(driver: str, amount: Decimal, reason: str, user: str) -> frappe._dict:
+	"""A manager's correction of ``driver``'s balance by ``amount`` (positive or negative), in the caller's
+	transaction: under the row lock, a new ledger row (type Adjustment, transaction id ``ADJ-...``, the
+	amount as its target contribution, nothing paid out, ``reason`` and ``user`` in its remarks) and the one
+	atomic UPDATE. Refused when it would take the balance below zero."""
+	locked = lock_driver(driver)
+	settings = get_settings()
+	target = effective_daily_target(locked.daily_target, settings.global_target)
+	if to_money(locked.current_balance) + amount < 0:
+		frappe.throw(
+			_("An adjustment of {0} would take the balance of {1} ({2}) below zero").format(
+				amount, driver, to_money(locked.current_balance)
+			),
+			title=_("Invalid Adjustment"),
+		)
+	period = getdate(locked.balance_period) if locked.balance_period else settings.business_date()
+	row = records.insert(
+		{
+			"doctype": LEDGER,
+			"transaction_id": f"{ADJUSTMENT_PREFIX}-{frappe.generate_hash(length=12).upper()}",
+			"transaction_type": "Adjustment",
+			"tuktuk": locked.assigned_tuktuk or None,
+			"driver": driver,
+			"amount": abs(amount),
+			"driver_share": ZERO,
+			"target_contribution": amount,
+			"timestamp": now_datetime(),
+			"payment_status": "Completed",
+			"balance_period": period,
+			"b2c_payment_sent": 1,
+			"remarks": _("Adjustment by {0}: {1}").format(user, reason),
+		}
+	)
+	frappe.db.sql(
+		f"""UPDATE `tab{DRIVER}`
+		SET {_balance_sql("current_balance + %(contribution)s")}, balance_period = COALESCE(balance_period, %(period)s)
+		WHERE name = %(driver)s""",
+		{"target": sql_money(target), "contribution": sql_money(amount), "period": period, "driver": driver},
+	)
+	return frappe._dict(
+		transaction=row.name,
+		transaction_id=row.transaction_id,
+		driver=driver,
+		amount=amount,
+		balance_period=period,
+		new_balance=to_money(locked.current_balance) + amount,
 	)
 
 
@@ -294,7 +357,7 @@ def adopt_original_balance(driver: str, period, global_target) -> frappe._dict:
 	difference = balance - to_money(total)
 	opening = None
 	if difference:
-		opening = frappe.get_doc(
+		opening = records.insert(
 			{
 				"doctype": LEDGER,
 				"transaction_id": f"{UPGRADE_ROW_PREFIX}-{driver}-{period:%Y%m%d}",
@@ -314,7 +377,7 @@ def adopt_original_balance(driver: str, period, global_target) -> frappe._dict:
 					"left Pending, withdrawals, its reconciliation's changes). Nothing was paid out."
 				).format(balance, period, difference),
 			}
-		).insert(ignore_permissions=True)
+		)
 	target = effective_daily_target(locked.daily_target, global_target)
 	frappe.db.sql(
 		f"UPDATE `tab{DRIVER}` SET {_balance_sql('current_balance')} WHERE name = %(driver)s",

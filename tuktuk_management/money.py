@@ -4,11 +4,15 @@ frappe.db returns floats for decimal columns (as real Frappe does); convert them
 float never takes part in arithmetic.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
+# An amount as M-Pesa and a form write it: ASCII digits, at most one decimal point (and a minus sign, which
+# parse_amount refuses with its own message).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 def D(value) -> Decimal:
@@ -43,8 +47,14 @@ def parse_amount(value, *, maximum: Decimal | None = None) -> Decimal:
 		raise ValueError("amount is missing")
 	if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
 		raise ValueError(f"amount must be a number, got {value!r}")
+	text = str(value).strip()
+	if not _PLAIN_NUMBER.fullmatch(text):
+		# Decimal would also take "1e2", "+5", "1_000", "NaN" and non-ASCII digits; M-Pesa sends "100.00".
+		raise ValueError(
+			f"amount must be a number in plain digits with an optional decimal point, got {value!r}"
+		)
 	try:
-		amount = Decimal(str(value).strip())
+		amount = Decimal(text)
 	except InvalidOperation:
 		raise ValueError(f"amount must be a number, got {value!r}") from None
 	if not amount.is_finite():

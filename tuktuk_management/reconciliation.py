@@ -28,7 +28,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from tuktuk_management import ledger
+from tuktuk_management import ledger, records
 from tuktuk_management.money import ZERO, to_money
 from tuktuk_management.split import effective_daily_target
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -136,12 +136,19 @@ def _result(driver, period, is_open: bool, balance, calculated: Decimal, count: 
 		fixed=False,
 		new_balance=balance,
 		reconciliation=None,
-		message=_("Balance matches the ledger")
-		if discrepancy == 0
-		else _("Balance {0} differs from the ledger total {1} by {2}").format(
-			balance, calculated, discrepancy
-		),
+		message=_result_message(period, balance, calculated, discrepancy),
 	)
+
+
+def _result_message(period, balance, calculated: Decimal, discrepancy: Decimal) -> str:
+	if balance is None:
+		# A closed period without a TukTuk Daily Close has no balance to compare: never say it "matches".
+		return _(
+			"Period {0} has no daily close: there is no closing balance to compare with the ledger total {1}"
+		).format(period, calculated)
+	if discrepancy == 0:
+		return _("Balance matches the ledger")
+	return _("Balance {0} differs from the ledger total {1} by {2}").format(balance, calculated, discrepancy)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -170,7 +177,7 @@ def _record(result: dict, source: str, notes: str = "") -> str:
 			"notes": notes,
 		}
 	)
-	doc.insert(ignore_permissions=True)
+	records.by_app(doc).insert(ignore_permissions=True)
 	return doc.name
 
 
@@ -364,13 +371,16 @@ def reconcile_all_drivers_balances(
 	Detection costs a constant number of queries; each discrepancy adds its audit rows, each fix its lock,
 	re-check and update. The grouped read is only a screen: a fix re-reads the balance and the ledger under
 	the driver's lock, so a payment landing between the screen and the fix is neither erased nor "fixed".
-	With ``commit`` each fix commits on its own, so no fix holds its locks while waiting for the next."""
+	With ``commit`` each fix commits on its own, so no fix holds its locks while waiting for the next, and a
+	fix that fails (after its retries) is rolled back, logged and reported in the summary (``drivers_failed``)
+	instead of failing the whole call after earlier fixes were committed."""
 	auto_fix = as_bool(auto_fix)
 	period = getdate(date) if date else None
 	rows = balances_against_ledger(period, drivers)
 	global_target = None
 	results, discrepancies = [], []
 	drivers_fixed = 0
+	failed = []
 	total_discrepancy = ZERO
 	for row in rows:
 		row_period = period or (getdate(row.balance_period) if row.balance_period else None)
@@ -383,7 +393,19 @@ def reconcile_all_drivers_balances(
 				if global_target is None:
 					global_target = _global_target()
 				if commit:  # one fix, one unit of work: release this driver before locking the next
-					result = _fix_and_commit(row.name, period, source=source, global_target=global_target)
+					try:
+						result = _fix_and_commit(row.name, period, source=source, global_target=global_target)
+					except Exception as e:
+						frappe.db.rollback()
+						frappe.log_error(
+							title="Balance Fix Failed",
+							message=f"Driver {row.name}:\n{frappe.get_traceback()}",
+							reference_doctype=DRIVER,
+							reference_name=row.name,
+						)
+						frappe.db.commit()  # the failure is on record whatever the next fix meets
+						result.error = f"{type(e).__name__}: {e}"
+						failed.append(result)
 				else:
 					result = fix_under_lock(row.name, period, source=source, global_target=global_target)
 				if not result.has_discrepancy:  # settled by a payment between the screen and the lock
@@ -408,6 +430,7 @@ def reconcile_all_drivers_balances(
 		drivers_checked=len(results),
 		drivers_with_discrepancies=len(discrepancies),
 		drivers_fixed=drivers_fixed,
+		drivers_failed=len(failed),
 		total_discrepancy_amount=to_money(total_discrepancy),
 		results=results,
 		discrepancies=discrepancies,
@@ -415,6 +438,10 @@ def reconcile_all_drivers_balances(
 	summary.message = _("{0} drivers checked, {1} with discrepancies, {2} fixed").format(
 		summary.drivers_checked, summary.drivers_with_discrepancies, drivers_fixed
 	)
+	if failed:
+		summary.message += " " + _("{0} could not be fixed (see Error Log: Balance Fix Failed)").format(
+			len(failed)
+		)
 	return summary
 
 

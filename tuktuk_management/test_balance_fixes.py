@@ -42,7 +42,7 @@ from decimal import Decimal
 import frappe
 from frappe.utils import add_days, getdate, now_datetime
 
-from tuktuk_management import ledger, reconciliation, statement
+from tuktuk_management import ledger, reconciliation, records, statement
 from tuktuk_management.c2b import C2BPayment
 from tuktuk_management.money import ZERO, sql_money, to_money
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -134,7 +134,7 @@ class _Scratch:
 			payment = C2BPayment(transaction_id, to_money(amount), driver=driver, remarks="self-check")
 			return to_money(ledger.credit(payment, get_settings()).split.target_contribution)
 		amount, contribution = to_money(amount), to_money(contribution)
-		frappe.get_doc(
+		records.insert(
 			{
 				"doctype": LEDGER,
 				"transaction_id": transaction_id,
@@ -147,7 +147,7 @@ class _Scratch:
 				"balance_period": period or self.period(driver),
 				"timestamp": now_datetime(),
 			}
-		).insert(ignore_permissions=True)
+		)
 		return contribution
 
 	def corrupt(self, driver: str, delta) -> None:

@@ -1,6 +1,7 @@
 """The simulated Daraja gateway: a WSGI application holding one in-memory M-Pesa.
 
-Daraja endpoints: OAuth, C2B register/simulate, B2C paymentrequest (v1, v3), Transaction Status query.
+Daraja endpoints: OAuth, C2B register/simulate, B2C paymentrequest (v1, v3), Transaction Status query,
+Pull Transactions register/query (the paybill's own record of the C2B payments it received).
 Control endpoints under `/__sandbox/`: script outcomes, read the ledger of what was actually paid, reset,
 configure (credentials, token lifetime, callback delay), expire tokens, wait for pending callbacks.
 """
@@ -27,6 +28,9 @@ C2B_COMMANDS = ("CustomerPayBillOnline", "CustomerBuyGoodsOnline")
 # Safaricom refuses to register callback URLs containing these words (any case).
 FORBIDDEN_URL_WORDS = ("mpesa", "m-pesa", "safaricom", "exec", "cmd", "sql", "query")
 MAX_B2C_AMOUNT = Decimal("250000")
+# Pull Transactions: the longest window one query may ask for, and the rows one page returns.
+PULL_MAX_WINDOW_HOURS = 48
+PULL_PAGE_SIZE = 100
 MIN_B2C_AMOUNT = Decimal("1")
 
 DEFAULT_CONFIG = {
@@ -85,6 +89,7 @@ class Sandbox:
 			self.attempts = []  # every accepted B2C request, paid or not
 			self.status_queries = []
 			self.c2b = []
+			self.pull_registrations = {}  # shortcode -> {nominated_number, callback_url}
 			self.stats = {"tokens_issued": 0, "auth_rejected": 0, "requests": {}}
 			self.utility_balance = Decimal(str(self.config["utility_balance"]))
 			self.c2b_balance = Decimal(str(self.config["c2b_org_balance"]))
@@ -260,6 +265,9 @@ class Sandbox:
 		)
 		entry = {
 			"trans_id": trans_id,
+			"trans_time": trans_time,
+			"command_id": body["CommandID"],
+			"first_name": first,
 			"amount": str(amount),
 			"msisdn": msisdn,
 			"bill_ref": bill_ref,
@@ -304,6 +312,74 @@ class Sandbox:
 			"OriginatorCoversationID": payloads.new_originator_conversation_id(),
 			"ResponseCode": "0",
 			"ResponseDescription": "Accept the service request successfully.",
+		}
+
+	# -- Pull Transactions (C2B reconciliation) ---------------------------------------------------
+	def pull_register(self, body: dict) -> dict:
+		shortcode = str(body.get("ShortCode") or "")
+		if not re.fullmatch(r"\d{5,7}", shortcode):
+			raise bad_request("ShortCode")
+		if body.get("RequestType") != "Pull":
+			raise bad_request("RequestType")
+		if not re.fullmatch(r"(07\d{8}|2547\d{8})", str(body.get("NominatedNumber") or "")):
+			raise bad_request("NominatedNumber")
+		if not valid_url(body.get("CallBackURL")):
+			raise bad_request("CallBackURL")
+		with self.lock:
+			known = shortcode in self.pull_registrations
+			if not known:
+				self.pull_registrations[shortcode] = {
+					"nominated_number": body["NominatedNumber"],
+					"callback_url": body["CallBackURL"],
+				}
+		# Daraja's own keys, spaces included.
+		return {
+			"ResponseRefID": payloads.new_originator_conversation_id(),
+			"Response Status": "1001" if known else "1000",
+			"ShortCode": shortcode,
+			"Response Description": "ShortCode already Registered"
+			if known
+			else "Short code Registered Successfully",
+		}
+
+	def pull_query(self, body: dict) -> dict:
+		shortcode = str(body.get("ShortCode") or "")
+		with self.lock:
+			registered = shortcode in self.pull_registrations
+		if not registered:
+			raise bad_request("ShortCode")
+		start, end = pull_time(body.get("StartDate")), pull_time(body.get("EndDate"))
+		if start is None:
+			raise bad_request("StartDate")
+		if end is None or end < start or (end - start).total_seconds() > PULL_MAX_WINDOW_HOURS * 3600:
+			raise bad_request("EndDate")
+		try:
+			offset = int(str(body.get("OffSetValue", "0")))
+		except ValueError:
+			raise bad_request("OffSetValue") from None
+		if offset < 0:
+			raise bad_request("OffSetValue")
+		with self.lock:
+			rows = [
+				c
+				for c in self.c2b
+				if c["shortcode"] == shortcode
+				and start <= datetime.strptime(c["trans_time"], "%Y%m%d%H%M%S") <= end
+			]
+		rows.sort(key=lambda c: (c["trans_time"], c["trans_id"]))
+		page = [payloads.pull_row(c) for c in rows[offset : offset + PULL_PAGE_SIZE]]
+		if not page:
+			return {
+				"ResponseRefID": payloads.new_originator_conversation_id(),
+				"ResponseCode": "1001",
+				"ResponseMessage": "No transactions available for the selected time period",
+				"Response": [[]],
+			}
+		return {
+			"ResponseRefID": payloads.new_originator_conversation_id(),
+			"ResponseCode": "1000",
+			"ResponseMessage": "Success",
+			"Response": [page],
 		}
 
 	# -- B2C ------------------------------------------------------------------------------------
@@ -468,9 +544,20 @@ class Sandbox:
 				"status_queries": [dict(q) for q in self.status_queries],
 				"c2b": [dict(c) for c in self.c2b],
 				"registrations": {k: dict(v) for k, v in self.registrations.items()},
+				"pull_registrations": {k: dict(v) for k, v in self.pull_registrations.items()},
 				"utility_balance": str(self.utility_balance),
 				"stats": json.loads(json.dumps(self.stats)),
 			}
+
+
+def pull_time(value):
+	"""A Pull Transactions StartDate/EndDate ("2019-07-31 20:35:21" or "2019-07-31 20:35", Nairobi time)."""
+	for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+		try:
+			return datetime.strptime(str(value or "").strip(), fmt)
+		except ValueError:
+			continue
+	return None
 
 
 def valid_url(url) -> bool:
@@ -546,6 +633,8 @@ class DarajaApp:
 				Rule("/mpesa/c2b/<any(v1,v2):version>/simulate", endpoint="simulate", methods=["POST"]),
 				Rule("/mpesa/b2c/<any(v1,v3):version>/paymentrequest", endpoint="b2c", methods=["POST"]),
 				Rule("/mpesa/transactionstatus/v1/query", endpoint="status", methods=["POST"]),
+				Rule("/pulltransactions/v1/register", endpoint="pull_register", methods=["POST"]),
+				Rule("/pulltransactions/v1/query", endpoint="pull_query", methods=["POST"]),
 				Rule("/__sandbox/script", endpoint="script", methods=["GET", "POST"]),
 				Rule("/__sandbox/ledger", endpoint="ledger", methods=["GET"]),
 				Rule("/__sandbox/reset", endpoint="reset", methods=["POST"]),
@@ -577,6 +666,12 @@ class DarajaApp:
 		sb.count(request.path)
 		if endpoint == "oauth":
 			return json_response(sb.issue_token(request))
+		if endpoint in ("pull_register", "pull_query"):
+			sb.require_token(request)
+			body = read_json(request)
+			return json_response(
+				sb.pull_register(body) if endpoint == "pull_register" else sb.pull_query(body)
+			)
 		if endpoint in ("register", "simulate", "b2c", "status"):
 			sb.require_token(request)
 			body = read_json(request)

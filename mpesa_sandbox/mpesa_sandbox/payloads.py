@@ -211,3 +211,22 @@ def status_result(*, payment, originator_conversation_id, conversation_id, short
 			"ReferenceData": {"ReferenceItem": {"Key": "Occasion", "Value": occasion}},
 		}
 	}
+
+
+def pull_row(entry: dict) -> dict:
+	"""One C2B payment as Pull Transactions lists it: trxDate in UTC ("2020-08-05T10:13:00Z"), the payer's
+	number as a JSON number, the account as ``billreference``."""
+	local = datetime.strptime(entry["trans_time"], "%Y%m%d%H%M%S").replace(tzinfo=NAIROBI)
+	msisdn = str(entry.get("msisdn") or "")
+	return {
+		"transactionId": entry["trans_id"],
+		"trxDate": local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+		"msisdn": int(msisdn) if msisdn.isdigit() else msisdn,
+		"sender": entry.get("first_name") or "",
+		"transactiontype": "c2b-pay-bill-debit"
+		if entry.get("command_id", "CustomerPayBillOnline") == "CustomerPayBillOnline"
+		else "c2b-buy-goods-debit",
+		"billreference": entry.get("bill_ref") or "",
+		"amount": money(entry["amount"]),
+		"organizationname": "TukTuk Sandbox",
+	}

@@ -109,11 +109,15 @@ class Scanner(ast.NodeVisitor):
 			return ""
 		first = call.args[0]
 		if isinstance(first, ast.Dict):
-			for key, value in zip(first.keys, first.values, strict=True):
-				if key is not None and self.text(key) == "doctype":
-					return self.text(value) or ""
-			return ""
+			return self.doctype_in_dict(first)
 		return self.text(first) or ""
+
+	def doctype_in_dict(self, node: ast.Dict) -> str:
+		"""The ``"doctype"`` of a document's values written as a dict literal ("" when unknown)."""
+		for key, value in zip(node.keys, node.values, strict=True):
+			if key is not None and self.text(key) == "doctype":
+				return self.text(value) or ""
+		return ""
 
 	# -- scopes ------------------------------------------------------------------------------------------
 
@@ -227,6 +231,16 @@ class Scanner(ast.NodeVisitor):
 					keys = {self.text(k) for k in inner.args[0].keys if k is not None}
 					if keys & set(MONEY_FIELDS):
 						self.money_writes.append((node.lineno, "a driver inserted with money fields"))
+		if name in ("insert", "by_app") and isinstance(func, ast.Attribute) and _is_records(func.value):
+			# records.insert({...}) / records.by_app(doc): a money record written as its owner (tuktuk_management/records.py)
+			first = node.args[0] if node.args else None
+			doctype = self.doctype_of_factory(first) if isinstance(first, ast.Call) else None
+			if isinstance(first, ast.Dict):
+				doctype = self.doctype_in_dict(first)
+			elif isinstance(first, ast.Name):
+				doctype = self._doc_variable(first)
+			if doctype == PAYOUT:
+				self.payout_writes.append((node.lineno, f"records.{name} of a TukTuk Payout"))
 		if (
 			name == "delete"
 			and isinstance(func, ast.Attribute)
@@ -249,6 +263,13 @@ class Scanner(ast.NodeVisitor):
 			for alias in node.names:
 				if alias.name in HTTP_ATTRIBUTES + ("local",):
 					self.http.append((node.lineno, f"from frappe import {alias.name}"))
+
+
+def _is_records(node) -> bool:
+	"""``records`` (tuktuk_management.records) or ``tuktuk_management.records``."""
+	return (isinstance(node, ast.Name) and node.id == "records") or (
+		isinstance(node, ast.Attribute) and node.attr == "records"
+	)
 
 
 def _is_frappe(node) -> bool:
@@ -318,6 +339,7 @@ PLANTED_PAYOUT = {
 	"raw SQL": 'frappe.db.sql("update `tabTukTuk Payout` set status = %s", ("Paid",))',
 	"load and save": 'def f():\n\tdoc = frappe.get_doc("TukTuk Payout", n)\n\tdoc.status = "Paid"\n\tdoc.save()',
 }
+PLANTED_PAYOUT["records.insert"] = 'records.insert({"doctype": "TukTuk Payout", "amount": 1})'
 PLANTED_HTTP = {
 	"frappe.request": "body = frappe.request.get_data()",
 	"frappe.local.request": 'token = frappe.local.request.args.get("token")',

@@ -166,3 +166,19 @@ class TestWrite:
 		assert r.status_code == 403
 		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note (<strong>create</strong>)"
 		assert not http_site.note_exists(title)
+
+	def test_reader_cannot_update_or_delete(self, http_site, reader, notes):
+		# DocPerm write/delete honoured on PUT and DELETE as v15 does (api/v1.py update_doc -> doc.save ->
+		# check_permission("write"); delete_doc -> check_permission_and_not_submitted): 403, nothing changes.
+		_prefix, titles = notes
+		title = titles[0]
+		r = requests.put(
+			http_site.url(f"{NOTES}/{title}"), json={"amount": 999}, headers=token_header(reader), timeout=10
+		)
+		assert r.status_code == 403, r.text
+		assert r.json()["_error_message"] == "Insufficient Permission for HTTP Note (<strong>write</strong>)"
+		r = requests.delete(http_site.url(f"{NOTES}/{title}"), headers=token_header(reader), timeout=10)
+		assert r.status_code == 403, r.text
+		assert http_site.note_exists(title)
+		with http_site.connect() as frappe:
+			assert frappe.db.get_value("HTTP Note", title, "amount") == 10

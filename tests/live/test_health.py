@@ -82,6 +82,8 @@ def test_jobs_on_time_overdue_failed_stopped(site):
 		"job run_daily_close",
 		"job scheduled_reconciliation",
 		"job retry_unanswered_verifications",
+		"job sweep_callbacks",
+		"job daily_check",
 	}
 	assert all(i.status == OK for i in items.values()), items
 	assert "not run yet" in items["job retry_due_payouts"].reason

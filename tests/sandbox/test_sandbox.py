@@ -386,3 +386,43 @@ def test_runs_as_a_separate_process(receiver):
 		receiver.wait_for("/result")
 		assert proc.client.payments_count() == 1
 	assert proc.process.poll() is not None
+
+
+# -- Pull Transactions ---------------------------------------------------------------------------------
+PULL_REGISTER, PULL_QUERY = "/pulltransactions/v1/register", "/pulltransactions/v1/query"
+
+
+def test_pull_transactions_register_then_query_pages_of_the_paybills_payments(sandbox, receiver):
+	access = token(sandbox.base_url)
+	register(sandbox, receiver, validation=False, access=access)
+	pull = {"ShortCode": "600984", "RequestType": "Pull", "NominatedNumber": "0722000000"}
+	bad = post(sandbox.base_url, PULL_REGISTER, {**pull, "CallBackURL": "not a url"}, access)
+	assert bad.status_code == 400 and bad.json()["errorMessage"] == "Bad Request - Invalid CallBackURL"
+	first = post(sandbox.base_url, PULL_REGISTER, {**pull, "CallBackURL": receiver.url + "/pull"}, access)
+	assert first.json()["Response Status"] == "1000" and first.json()["ShortCode"] == "600984"
+	again = post(sandbox.base_url, PULL_REGISTER, {**pull, "CallBackURL": receiver.url + "/pull"}, access)
+	assert again.json()["Response Status"] == "1001"
+
+	sandbox.script("no_confirmation", api="c2b")  # paid, but the confirmation never arrives
+	simulate(sandbox, access, TransID="RKL51ZDR4F", TransTime="20261205101500", Amount="150")
+	simulate(sandbox, access, TransID="RKL51ZDR5G", TransTime="20261205111500")
+	window = {"ShortCode": "600984", "StartDate": "2026-12-05 10:00:00", "EndDate": "2026-12-05 11:00"}
+	reply = post(sandbox.base_url, PULL_QUERY, {**window, "OffSetValue": "0"}, access).json()
+	assert reply["ResponseCode"] == "1000" and reply["ResponseRefID"]
+	[[row]] = reply["Response"]
+	assert row == {
+		"transactionId": "RKL51ZDR4F",
+		"trxDate": "2026-12-05T07:15:00Z",  # UTC: 10:15 in Nairobi
+		"msisdn": 254708374126,
+		"sender": "John",
+		"transactiontype": "c2b-pay-bill-debit",
+		"billreference": "TT001",
+		"amount": "150.00",
+		"organizationname": "TukTuk Sandbox",
+	}
+	past = post(sandbox.base_url, PULL_QUERY, {**window, "OffSetValue": "1"}, access).json()
+	assert (past["ResponseCode"], past["Response"]) == ("1001", [[]])
+	too_long = {**window, "StartDate": "2026-12-01 00:00:00", "OffSetValue": "0"}
+	assert post(sandbox.base_url, PULL_QUERY, too_long, access).status_code == 400
+	unregistered = {**window, "ShortCode": "600111", "OffSetValue": "0"}
+	assert post(sandbox.base_url, PULL_QUERY, unregistered, access).status_code == 400

@@ -5,7 +5,7 @@ run by tests/realbench/test_2_http_system.py):
 - 8 client processes x 50 payments on one driver (x 25 on the bench): balance = sum of ledger = expected,
   none lost;
 - the same TransID sent 20 times concurrently: one ledger row, credited once, every call acknowledged;
-- forged callbacks: 403 and nothing credited or stored;
+- forged callbacks: 403, kept as Refused for review, nothing credited;
 - malformed payloads: a clear 400, the body kept in the inbox as Rejected, nothing credited;
 - the validation endpoint's Daraja codes at the top level; manager-only endpoints refuse others.
 Figures are printed (run pytest with -s to see them) and summed per target at the end of the run.
@@ -147,7 +147,16 @@ def test_forged_callbacks_refused(c2b):
 	r = c2b.callback(VALIDATE, body, token="nope")
 	assert r.status_code == 403
 	assert c2b.driver_figures(driver.name) == (Decimal("0.00"), Decimal("0.00"), 0)
-	assert c2b.inbox(trans_id=body["TransID"]) == []
+	# kept for review (identical bodies counted on one row per type), never credited
+	kept = c2b.rows(
+		"TukTuk Callback", fields=("callback_type", "status", "payload", "error"), trans_id=body["TransID"]
+	)
+	assert sorted((r["callback_type"], r["status"]) for r in kept) == [
+		("C2B Confirmation", "Refused"),  # the three identical bodies, counted on one row
+		("C2B Confirmation", "Refused"),  # the body carrying the secret, kept without it
+		("C2B Validation", "Refused"),
+	]
+	assert not any(token in str(r) for r in kept)
 	# a GET is not accepted for a callback, even with the secret; the real secret works
 	assert c2b.get(CONFIRM, who=GUEST, params={"token": token, **body}).status_code == 403
 	r = c2b.callback(CONFIRM, body)

@@ -1,8 +1,9 @@
 """The reconciliation endpoints over real HTTP, against a target (tests/helpers/target.py: frappe_lite on SQLite
 and MariaDB, or the real bench).
 
-Managers only; string booleans parsed; a fix made over GET is kept (Frappe rolls a GET back unless the code
-commits: the fix is its own committed unit of work); the driver statement downloads as CSV whose
+Managers only; string booleans parsed; what can change a balance (a fix, reconcile-all) answers POST only
+(a GET is refused 403 and changes nothing); a detection over GET keeps its audit trail (Frappe rolls a GET
+back unless the code commits); the driver statement downloads as CSV whose
 target_contribution total equals the balance; the baseline's dotted paths on api.tuktuk work too.
 The driver is paid through the C2B callback; its balance is then corrupted by a direct database write (there
 is, by design, no API that moves a balance away from its ledger).
@@ -47,14 +48,29 @@ def test_non_managers_are_refused(served):
 	before = target.balance(driver)
 	for who in (GUEST, clerk):
 		for method in ("reconciliation.reconcile_driver_balance", "tuktuk.fix_driver_balance"):
-			response = call(target, method, who=who, driver_name=driver, auto_fix="1")
-			assert response.status_code == 403, (who, method, response.text)
+			for http in ("GET", "POST"):
+				response = call(target, method, who=who, http=http, driver_name=driver, auto_fix="1")
+				assert response.status_code == 403, (who, method, http, response.text)
 		response = call(target, "reconciliation.download_driver_statement", who=who, driver=driver)
 		assert response.status_code == 403
 	assert target.balance(driver) == before
 
 
-def test_detect_dry_run_then_fix_over_get(served):
+def test_a_fix_or_reconcile_all_over_get_is_refused_and_changes_nothing(served):
+	target, driver, _clerk = served
+	before = target.balance(driver), target.count("TukTuk Balance Reconciliation", driver=driver)
+	for method, params in (
+		("tuktuk.fix_driver_balance", {"driver_name": driver, "auto_fix": "1"}),
+		("reconciliation.fix_driver_balance", {"driver_name": driver, "auto_fix": "1"}),
+		("tuktuk.reconcile_all_drivers_balances", {"auto_fix": "1"}),
+	):
+		response = call(target, method, http="GET", **params)
+		assert response.status_code == 403, (method, response.text)
+		assert response.json().get("exc_type") == "PermissionError", response.text
+	assert (target.balance(driver), target.count("TukTuk Balance Reconciliation", driver=driver)) == before
+
+
+def test_detect_dry_run_then_fix(served):
 	target, driver, _clerk = served
 	found = call(target, "tuktuk.reconcile_driver_balance", driver_name=driver)
 	assert found.status_code == 200, found.text
@@ -65,13 +81,15 @@ def test_detect_dry_run_then_fix_over_get(served):
 	)
 	assert money(result["discrepancy"]) == Decimal("12.50") and result["transactions_count"] == 2
 
-	dry = call(target, "tuktuk.fix_driver_balance", driver_name=driver, auto_fix="false").json()["message"]
+	dry = call(target, "tuktuk.fix_driver_balance", http="POST", driver_name=driver, auto_fix="false")
+	dry = dry.json()["message"]
 	assert dry["fixed"] is False
 	assert target.balance(driver) == Decimal("85.25")
 
-	fixed = call(target, "tuktuk.fix_driver_balance", driver_name=driver, auto_fix="true").json()["message"]
+	fixed = call(target, "tuktuk.fix_driver_balance", http="POST", driver_name=driver, auto_fix="true")
+	fixed = fixed.json()["message"]
 	assert fixed["fixed"] is True and money(fixed["new_balance"]) == Decimal("72.75")
-	assert target.balance(driver) == Decimal("72.75"), "a fix over GET must be committed, not rolled back"
+	assert target.balance(driver) == Decimal("72.75")
 
 	logs = {
 		title: target.count("Error Log", reference_name=driver, method=title)

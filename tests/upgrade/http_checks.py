@@ -241,11 +241,12 @@ def run(base_url, host, http, facts):
 	reply = guest.post_json(
 		f"{TUKTUK}.payment_confirmation", c2b_body(paybill, "UPGHTTP006", 200), params={"token": "wrong"}
 	)
-	stored = manager.rows("TukTuk Callback", [["trans_id", "=", "UPGHTTP006"]], ["name"])
+	stored = manager.rows("TukTuk Callback", [["trans_id", "=", "UPGHTTP006"]], ["name", "status"])
+	credited = manager.rows("TukTuk Transaction", [["transaction_id", "=", "UPGHTTP006"]], ["name"])
 	check(
-		"with a wrong token: 403, nothing stored",
-		reply.status_code == 403 and not stored,
-		(reply.status_code, stored),
+		"with a wrong token: 403, kept as Refused, nothing credited",
+		reply.status_code == 403 and [r["status"] for r in stored] == ["Refused"] and not credited,
+		(reply.status_code, stored, credited),
 	)
 	reply = guest.post_json(
 		f"{TUKTUK}.payment_validation", c2b_body(paybill, "UPGHTTP007", 150), forwarded_for=MPESA_ADDRESS

@@ -365,6 +365,12 @@ def resave(c: Checks, facts):
 			frappe.db.savepoint("resave")
 			try:
 				doc = frappe.get_doc(doctype, name)
+				if doctype == "TukTuk Transaction":
+					from tuktuk_management import records
+
+					records.by_app(
+						doc
+					)  # ledger rows are saved only by the app (tuktuk_management/records.py)
 				doc.save(ignore_permissions=True)
 				saved += 1
 			except Exception as exc:

@@ -14,10 +14,12 @@ Outside a request (``frappe.call("tuktuk_management.api.tuktuk.<fn>", ...)`` fro
 callback's body is the keyword arguments and the token one of them."""
 
 import hmac
+from dataclasses import replace
 
 import frappe
 from frappe import _
 
+from tuktuk_management import redact, refused
 from tuktuk_management.inbox import Received
 from tuktuk_management.roles import MANAGER_ROLES
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import ip_allowed
@@ -53,8 +55,50 @@ def receive(kwargs: dict, settings, original_url: str | None = None) -> Received
 			return received.authenticated(original_callbacks.MPESA_ADDRESS)
 		reply(verdict.reply, http_status=verdict.http_status)
 		return None
-	authenticate_callback(settings, token, received.remote_addr)
+	try:
+		authenticate_callback(settings, token, received.remote_addr)
+	except frappe.PermissionError as refusal:
+		# Kept for review (bounded: refused.keep) before the 403 rolls the request back.
+		_keep_refused(received, original_url, str(refusal))
+		raise
 	return received.authenticated(original_callbacks.TOKEN)
+
+
+# The inbox type of a refused callback, by the endpoint it was sent to.
+_TYPE_BY_ENDPOINT = {
+	"mpesa_confirmation": "C2B Confirmation",
+	"payment_confirmation": "C2B Confirmation",
+	"mpesa_validation": "C2B Validation",
+	"payment_validation": "C2B Validation",
+	"b2c_result": "B2C Result",
+	"b2c_timeout": "B2C Timeout",
+}
+
+
+def _keep_refused(received: Received, callback_type: str | None, reason: str) -> None:
+	from tuktuk_management import c2b
+
+	endpoint = str((frappe.local.form_dict or {}).get("cmd") or _request_path()).rsplit(".", 1)[-1]
+	callback_type = callback_type or _TYPE_BY_ENDPOINT.get(endpoint, "Status Result")
+	is_payment = False
+	fields = {}
+	if callback_type.startswith("C2B") and isinstance(received.data, dict):
+		fields = c2b.inbox_fields(received.data)
+		try:
+			c2b.parse_c2b_payload(received.data, require_trans_id=callback_type == "C2B Confirmation")
+			is_payment = True
+		except c2b.MalformedPayload:
+			pass
+	secrets = redact.site_secrets()
+	if any(secret and secret in received.text for secret in secrets):
+		# A caller that put the secret in the body: kept without it.
+		received = replace(received, text=redact.scrub(received.text, secrets))
+	refused.keep(received, callback_type, f"Refused (403): {reason}", is_payment=is_payment, **fields)
+
+
+def _request_path() -> str:
+	request = getattr(frappe.local, "request", None)
+	return getattr(request, "path", "") or ""
 
 
 def query_argument(kwargs: dict, name: str) -> str:
@@ -91,9 +135,21 @@ def authenticate_callback(settings, token: str | None, remote_addr: str | None) 
 	"""Raise frappe.PermissionError (HTTP 403) unless ``token`` is the site's callback secret and, when an
 	allowlist is set, ``remote_addr`` is in it."""
 	secret = settings.secret("callback_secret")
-	# A site without a secret accepts no callback at all: fail closed.
+	# A site without a secret accepts no callback at all: fail closed. The reason names which check failed,
+	# never the token (it is kept with the refused body and shown in Desk).
 	if not secret or not token or not hmac.compare_digest(str(token).encode(), secret.encode()):
-		frappe.throw(_("Callback not authorised"), frappe.PermissionError, title=_("Not Authorised"))
+		reason = (
+			_("this site has no callback secret")
+			if not secret
+			else _("no callback token")
+			if not token
+			else _("wrong callback token")
+		)
+		frappe.throw(
+			_("Callback not authorised ({0})").format(reason),
+			frappe.PermissionError,
+			title=_("Not Authorised"),
+		)
 	networks = settings.callback_networks
 	if networks and not ip_allowed(remote_addr, networks):
 		frappe.throw(

@@ -6,7 +6,7 @@ Re-exported by ``tuktuk_management.api.tuktuk`` so that the documented dotted pa
 
 import frappe
 
-from tuktuk_management.api import door
+from tuktuk_management.api import arguments, door
 from tuktuk_management.payouts import daraja, outbox, results
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
@@ -64,9 +64,10 @@ def transaction_status_timeout(**kwargs):
 def release_held_payouts(payouts=None, driver=None):
 	"""Queue On Hold payouts for sending (all, a JSON list of names, or one driver's)."""
 	door.require_manager()
-	if isinstance(payouts, str):
-		payouts = frappe.parse_json(payouts) if payouts.strip().startswith("[") else [payouts]
-	return outbox.release_held_payouts(payouts or None, driver=driver or None)
+	return outbox.release_held_payouts(
+		arguments.names(payouts, "Payouts") or None,
+		driver=arguments.existing("TukTuk Driver", driver, "Driver") if driver else None,
+	)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -77,7 +78,7 @@ def register_c2b_urls():
 
 
 @frappe.whitelist(methods=["POST"])
-def retry_payout(payout):
+def retry_payout(payout=None):
 	"""Send a Failed/Queued payout now, or check an in-doubt one now (never a blind resend)."""
 	door.require_manager()
-	return outbox.retry_payout(payout)
+	return outbox.retry_payout(arguments.existing("TukTuk Payout", payout, "Payout"))

@@ -8,8 +8,8 @@ URLs we register are the ``payment_*`` aliases, which behave exactly like the ``
 
 import frappe
 
-from tuktuk_management import c2b
-from tuktuk_management.api import door
+from tuktuk_management import c2b, ledger
+from tuktuk_management.api import arguments, door
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 
 
@@ -62,7 +62,7 @@ def payment_confirmation(**kwargs):
 
 @frappe.whitelist(methods=["POST"])
 def process_uncaptured_payment(
-	driver, tuktuk, transaction_id, customer_phone, amount, action_type="send_share"
+	driver=None, tuktuk=None, transaction_id=None, customer_phone=None, amount=None, action_type="send_share"
 ):
 	"""Assign an uncaptured payment to a driver: ``send_share`` (split and payout) or ``deposit_share``
 	(the whole amount to the balance)."""
@@ -72,7 +72,13 @@ def process_uncaptured_payment(
 
 @frappe.whitelist(methods=["POST"])
 def add_missed_transaction(
-	transaction_id, amount, customer_phone=None, tuktuk=None, account=None, trans_time=None, driver=None
+	transaction_id=None,
+	amount=None,
+	customer_phone=None,
+	tuktuk=None,
+	account=None,
+	trans_time=None,
+	driver=None,
 ):
 	"""Enter a payment whose callback never arrived; processed exactly like a confirmation callback."""
 	door.require_manager()
@@ -88,10 +94,23 @@ def add_missed_transaction(
 
 
 @frappe.whitelist(methods=["POST"])
-def replay_callback(callback):
+def replay_callback(callback=None):
 	"""Process again a C2B confirmation whose crediting Failed, from the body stored in the inbox."""
 	door.require_manager()
-	return c2b.replay_callback(callback)
+	return c2b.replay_callback(arguments.existing("TukTuk Callback", callback, "Callback"))
+
+
+@frappe.whitelist(methods=["POST"])
+def add_adjustment(driver=None, amount=None, reason=None):
+	"""Correct a driver's balance by ``amount`` (+/-) with a new Adjustment ledger row: ledger rows are never
+	edited or deleted, so this is the one way to put a balance right by hand, and it leaves a trace."""
+	door.require_manager()
+	return ledger.add_adjustment(
+		arguments.existing("TukTuk Driver", driver, "Driver"),
+		arguments.signed_amount(amount, ledger.MAX_ADJUSTMENT),
+		arguments.required_text("Reason", reason, 500),
+		frappe.session.user,
+	)
 
 
 # Reconciliation, statement and payout endpoints live with their owners and keep these dotted paths.

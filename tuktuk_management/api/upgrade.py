@@ -4,7 +4,7 @@ replay of a refused callback."""
 
 import frappe
 
-from tuktuk_management.api import door
+from tuktuk_management.api import arguments, door
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
 from tuktuk_management.upgrade import original_callbacks, verification
 
@@ -27,7 +27,7 @@ def verification_timeout(**kwargs):
 
 
 @frappe.whitelist(methods=["POST"])
-def replay_refused_callback(callback):
+def replay_refused_callback(callback=None):
 	"""Credit a refused C2B confirmation a manager has reviewed; its payout waits for M-Pesa's confirmation."""
 	door.require_manager()
-	return original_callbacks.replay_refused(callback)
+	return original_callbacks.replay_refused(arguments.existing("TukTuk Callback", callback, "Callback"))

@@ -21,6 +21,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
+from tuktuk_management import records
+from tuktuk_management.enqueue import enqueue_after_commit
 from tuktuk_management.money import ZERO, D, to_money
 from tuktuk_management.payouts import daraja
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -100,7 +102,7 @@ def create_payout(ledger_row, locked_driver, *, go_out: bool) -> NewPayout | Non
 	if amount <= 0:
 		return NewPayout(None, None, carry_in, carry_out)
 	status = "Queued" if go_out else "On Hold"
-	payout = frappe.get_doc(
+	payout = records.insert(
 		{
 			"doctype": PAYOUT,
 			"driver": locked_driver.name,
@@ -113,15 +115,46 @@ def create_payout(ledger_row, locked_driver, *, go_out: bool) -> NewPayout | Non
 			"status": status,
 			"next_attempt_at": now_datetime() if go_out else None,
 		}
-	).insert(ignore_permissions=True)
+	)
 	frappe.db.set_value(TRANSACTION, ledger_row.name, "payout", payout.name, update_modified=False)
 	ledger_row.payout = payout.name
 	return NewPayout(payout.name, status, carry_in, carry_out)
 
 
+def not_backed_by_ledger(doc) -> str | None:
+	"""Why payout ``doc`` is not the one its ledger row created (None when it is): every payout that goes out
+	is the driver share of a Completed ledger row that names it, for that row's driver, and pays exactly the
+	share plus the cents carried in, less those carried out. A row written any other way is never sent."""
+	if not doc.transaction:
+		return _("Payout {0} has no ledger row").format(doc.name)
+	row = frappe.db.get_value(
+		TRANSACTION, doc.transaction, ["driver", "driver_share", "payout", "payment_status"], as_dict=True
+	)
+	if not row or row.payout != doc.name:
+		return _("Ledger row {0} does not name payout {1}").format(doc.transaction, doc.name)
+	if row.payment_status != "Completed":
+		return _("Ledger row {0} is {1}, not Completed").format(doc.transaction, row.payment_status)
+	if row.driver != doc.driver or to_money(row.driver_share) != to_money(doc.share):
+		return _("Payout {0} does not match the driver and share of ledger row {1}").format(
+			doc.name, doc.transaction
+		)
+	if to_money(doc.amount) + to_money(doc.carry_out) != to_money(doc.share) + to_money(doc.carry_in):
+		return _("Payout {0} amount {1} is not its share plus the cents carried").format(doc.name, doc.amount)
+	return None
+
+
 def enqueue_send(payout: str):
-	"""Send the payout in a background job, once the current transaction has committed."""
-	frappe.enqueue(SEND_PAYOUT, queue="short", enqueue_after_commit=True, payout=payout)
+	"""Send the payout in a background job, once the current transaction has committed. A queue that cannot
+	take it (Redis down) leaves the payout Queued for the scheduler's ``retry_due_payouts``: what was committed
+	is never reported as failed (a confirmation answered "held for replay", a manager's action answered 500)
+	for want of a queue."""
+	enqueue_after_commit(
+		SEND_PAYOUT,
+		queue="short",
+		log_title="B2C Payout Not Enqueued",
+		log_note=f"Payout {payout} stays Queued for the scheduled retry",
+		payout=payout,
+	)
 
 
 def update_payout(name, values: dict):
@@ -164,6 +197,9 @@ def _claim(name: str, force: bool = False) -> str | None:
 				"B2C Payout Failed",
 				f"Payout {name} exhausted {doc.attempts} attempts: {doc.last_error or ''}",
 			)
+		elif problem := not_backed_by_ledger(doc):
+			update_payout(name, {"status": "Failed", "last_error": problem})
+			_log("B2C Payout Not Backed By Ledger", f"Payout {name} was not sent: {problem}")
 		elif sendable_amount(doc.amount) < 1 or not doc.phone:
 			update_payout(
 				name,
@@ -359,15 +395,30 @@ def release_held_payouts(payouts=None, driver=None) -> dict:
 	return {"released": released, "count": len(released)}
 
 
+# What a manager's retry may do, by status: resend (Failed: M-Pesa said nothing was paid), send now (Queued),
+# check with M-Pesa (in doubt). Paid is final; On Hold waits for a release (release_held_payouts).
+RETRYABLE = ("Failed", "Queued", *IN_DOUBT)
+
+
 def retry_payout(payout: str) -> dict:
 	"""Manager action: send a Failed or Queued payout again now, or check an in-doubt one now.
 
 	A Failed payout was never paid (M-Pesa said so), so a resend cannot pay twice; it gets a fresh attempt
-	budget. An in-doubt payout is never resent from here, only checked."""
+	budget. An in-doubt payout is never resent from here, only checked. A Paid or On Hold payout, or one its
+	ledger row does not back (``not_backed_by_ledger``), is refused."""
 	doc = frappe.get_doc(PAYOUT, payout, for_update=True)
 	if doc.status == "Paid":
 		frappe.throw(_("Payout {0} is already paid").format(payout), title=_("Already paid"))
-	if doc.status in ("Failed", "On Hold"):
+	if doc.status not in RETRYABLE:
+		frappe.throw(
+			_("Payout {0} is {1}: only {2} payouts can be retried (held payouts are released)").format(
+				payout, doc.status, ", ".join(RETRYABLE)
+			),
+			title=_("Cannot retry"),
+		)
+	if problem := not_backed_by_ledger(doc):
+		frappe.throw(problem, title=_("Not backed by the ledger"))
+	if doc.status == "Failed":
 		update_payout(
 			payout, {"status": "Queued", "attempts": 0, "next_attempt_at": None, "last_error": None}
 		)

@@ -11,6 +11,7 @@ from decimal import Decimal
 import frappe
 from frappe.utils import getdate, now_datetime
 
+from tuktuk_management import records
 from tuktuk_management.money import sql_money, to_money
 
 DRIVER = "TukTuk Driver"
@@ -57,7 +58,7 @@ def record_payment(driver: str, amount, contribution, status="Completed", period
 	another period, as if it had been credited before a close)."""
 	amount, contribution = to_money(amount), to_money(contribution)
 	locked = frappe.db.get_value(DRIVER, driver, ["balance_period"], as_dict=True, for_update=True)
-	row = frappe.get_doc(
+	row = records.insert(
 		{
 			"doctype": LEDGER,
 			"transaction_id": f"RECON{secrets.token_hex(6).upper()}",
@@ -70,7 +71,7 @@ def record_payment(driver: str, amount, contribution, status="Completed", period
 			"balance_period": period or locked.balance_period,
 			"timestamp": now_datetime(),
 		}
-	).insert(ignore_permissions=True)
+	)
 	if status == "Completed" and not period:
 		frappe.db.sql(
 			f"UPDATE `tab{DRIVER}` SET current_balance = current_balance + %s WHERE name = %s",

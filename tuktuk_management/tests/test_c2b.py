@@ -1,3 +1,4 @@
+import datetime
 import json
 from decimal import Decimal
 from unittest.mock import patch
@@ -140,13 +141,25 @@ class TestConfirmation(C2BTestCase):
 		self.assertEqual(self.confirm(c2b_payload(account, "100"))["status"], "Uncaptured")
 		self.assertEqual(self.balance(driver), Decimal("0.00"))
 
-	def test_forged_callback_refused_and_not_stored(self):
+	def test_forged_callback_refused_kept_and_not_credited(self):
 		payload = c2b_payload(self.account, "100")
-		for token in ("wrong-token", callback_token()[:-1], " " + callback_token(), ""):
+		tokens = ("wrong-token", callback_token()[:-1], " " + callback_token(), "")
+		for token in tokens:
 			for endpoint in ("mpesa_confirmation", "payment_confirmation"):
 				with self.subTest(token=token, endpoint=endpoint), self.assertRaises(frappe.PermissionError):
 					self.call_api(endpoint, payload, token)
-		self.assertEqual(inbox_rows(payload["TransID"]), [])
+		# Kept once for review (identical bodies are counted, not stored again), never credited, and the
+		# secret (or a near miss of it) is written nowhere in the row.
+		[row] = frappe.get_all(
+			"TukTuk Callback",
+			filters={"trans_id": payload["TransID"]},
+			fields=["status", "error", "payload", "times_received", "callback_type"],
+		)
+		self.assertEqual(
+			(row.status, row.callback_type, row.times_received), ("Refused", "C2B Confirmation", 8)
+		)
+		self.assertIn("Refused (403)", row.error)
+		self.assertNotIn(callback_token()[:-1], json.dumps(row, default=str))
 		self.assertEqual(self.balance(), Decimal("0.00"))
 
 	def test_wrong_shortcode_refused_but_recorded(self):
@@ -165,7 +178,26 @@ class TestConfirmation(C2BTestCase):
 			"non-numeric amount": ({"TransAmount": "ten"}, "TransAmount is invalid"),
 			"negative amount": ({"TransAmount": "-100"}, "greater than zero"),
 			"zero amount": ({"TransAmount": "0"}, "greater than zero"),
-			"huge amount": ({"TransAmount": "1e12"}, "above the maximum"),
+			"huge amount": ({"TransAmount": "1000000000000"}, "above the maximum"),
+			"amount in exponent notation": ({"TransAmount": "1e2"}, "plain digits"),
+			"amount in other digits": ({"TransAmount": "\uff11\uff10\uff10"}, "plain digits"),
+			"MSISDN over 140 characters": ({"MSISDN": "2547" * 40}, "MSISDN must be at most 140"),
+			"markup in MSISDN": ({"MSISDN": "<script>alert(1)</script>"}, "MSISDN must be at most 140"),
+			"markup in account": (
+				{"BillRefNumber": "<img src=x onerror=alert(1)>"},
+				"BillRefNumber must be at",
+			),
+			"markup in TransID": ({"TransID": "<b>X</b>"}, "TransID must be"),
+			"NUL byte in BillRefNumber": ({"BillRefNumber": "ACC\x00"}, "BillRefNumber must be at most"),
+			"TransTime before M-Pesa": ({"TransTime": "19990101000000"}, "not a plausible payment time"),
+			"TransTime next year": (
+				{
+					"TransTime": (datetime.datetime.now() + datetime.timedelta(days=400)).strftime(
+						"%Y%m%d%H%M%S"
+					)
+				},
+				"not a plausible payment time",
+			),
 			"sub-cent amount": ({"TransAmount": "10.001"}, "two decimal places"),
 			"bad TransTime": ({"TransTime": "2026-13-45"}, "TransTime is invalid"),
 			"impossible TransTime": ({"TransTime": "20261345250000"}, "TransTime is invalid"),
@@ -187,7 +219,9 @@ class TestConfirmation(C2BTestCase):
 				)[0]
 				self.assertEqual(row.status, "Rejected")
 				self.assertIn(message, row.error)
+				# The body verbatim (a Code field: never sanitised); what it said elsewhere stored inertly.
 				self.assertEqual(row.payload, json.dumps(payload))
+				self.assertNotIn("<", row.error)
 				self.assertFalse(
 					frappe.db.exists("TukTuk Transaction", {"transaction_id": original_trans_id})
 				)

@@ -104,8 +104,24 @@ class TestCrediting(FrappeTestCase):
 		with settings_changed(b2c_enabled=1, instant_payouts_enabled=1), patch("frappe.enqueue") as enqueue:
 			result = make_payment(driver, 100)
 		self.assertEqual(result.payout_status, "Queued")
-		enqueue.assert_called_once_with(
-			outbox.SEND_PAYOUT, queue="short", payout=result.payout, enqueue_after_commit=True
+		enqueue.assert_called_once_with(outbox.SEND_PAYOUT, queue="short", payout=result.payout)
+
+	def test_a_queue_that_is_down_leaves_the_credit_processed_and_the_payout_queued(self):
+		# Redis down: the enqueue after the commit fails. The credit is committed, so the result (and the reply
+		# to Safaricom) says Processed, the payout waits Queued for the scheduled retry, and an Error Log says so.
+		driver = make_driver(fare_percentage=50)
+		down = ConnectionError("Error 111 connecting to 127.0.0.1:11000. Connection refused.")
+		with (
+			settings_changed(b2c_enabled=1, instant_payouts_enabled=1),
+			patch("frappe.enqueue", side_effect=down),
+		):
+			result = make_payment(driver, 100)
+		self.assertEqual((result.status, result.payout_status), ("Processed", "Queued"))
+		self.assertEqual(frappe.db.get_value("TukTuk Payout", result.payout, "status"), "Queued")
+		self.assertTrue(
+			frappe.db.exists(
+				"Error Log", {"method": "B2C Payout Not Enqueued", "error": ["like", f"%{result.payout}%"]}
+			)
 		)
 
 	def test_payout_held_when_instant_payouts_off(self):

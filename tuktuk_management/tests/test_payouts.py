@@ -6,6 +6,7 @@ from decimal import Decimal
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from tuktuk_management import records
 from tuktuk_management.inbox import Received
 from tuktuk_management.payouts import daraja, outbox, results
 from tuktuk_management.tests.utils import make_driver, unique
@@ -79,7 +80,7 @@ def status_body(ocid, code=0, state="Completed", receipt="RKL51ZDR4F"):
 
 def make_payout(status="Sent", amount="150.00", **fields):
 	driver = make_driver()
-	doc = frappe.get_doc(
+	doc = records.insert(
 		{
 			"doctype": PAYOUT,
 			"driver": driver.name,
@@ -89,7 +90,7 @@ def make_payout(status="Sent", amount="150.00", **fields):
 			"attempts": 1,
 			**fields,
 		}
-	).insert(ignore_permissions=True)
+	)
 	frappe.db.commit()
 	return doc
 

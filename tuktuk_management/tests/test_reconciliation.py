@@ -1,4 +1,5 @@
 from decimal import Decimal
+from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -139,6 +140,14 @@ class TestReconcileDriverBalance(FrappeTestCase):
 		self.assertIsNone(result.current_balance)  # no Daily Close recorded for it
 		self.assertEqual(balance_of(self.driver), Decimal("150.01"))
 
+	def test_a_closed_date_without_a_daily_close_never_answers_matches(self):
+		# No closing balance was recorded: there is nothing to compare, and the answer must say so.
+		past = add_days(period_of(self.driver), -1)
+		result = reconciliation.reconcile_driver_balance(self.driver, date=past)
+		self.assertIsNone(result.old_balance)
+		self.assertNotIn("matches", result.message)
+		self.assertIn("no daily close", result.message)
+
 	def test_unknown_driver(self):
 		with self.assertRaises(frappe.DoesNotExistError):
 			reconciliation.reconcile_driver_balance("DRV-NOPE")
@@ -146,6 +155,31 @@ class TestReconcileDriverBalance(FrappeTestCase):
 
 class TestReconcileAllDrivers(FrappeTestCase):
 	"""Set-based: one grouped query whatever the number of drivers; fixes only the discrepant ones."""
+
+	def test_a_fix_that_fails_is_reported_and_the_others_are_kept(self):
+		# With commit, earlier fixes are committed: one driver's failure must not turn the call into an error
+		# that hides them (a 500 after committed work); it is rolled back, logged and counted.
+		drivers = [make_driver() for _ in range(3)]
+		for driver in drivers:
+			record_payment(driver, "100", "40")
+			corrupt_balance(driver, Decimal("5"))
+		frappe.db.commit()
+		real_fix = reconciliation.fix_under_lock
+
+		def fix_failing_for_the_second(name, *args, **kwargs):
+			if name == drivers[1]:
+				raise frappe.ValidationError("the database went away")
+			return real_fix(name, *args, **kwargs)
+
+		with patch.object(reconciliation, "fix_under_lock", side_effect=fix_failing_for_the_second):
+			summary = reconciliation.reconcile_all_drivers_balances(drivers=drivers, auto_fix=1, commit=True)
+		self.assertEqual((summary.drivers_fixed, summary.drivers_failed), (2, 1))
+		self.assertEqual(
+			[balance_of(d) for d in drivers], [Decimal("40.00"), Decimal("45.00"), Decimal("40.00")]
+		)
+		self.assertTrue(
+			frappe.db.exists("Error Log", {"method": "Balance Fix Failed", "reference_name": drivers[1]})
+		)
 
 	def test_detect_then_fix_all(self):
 		self.since = now()

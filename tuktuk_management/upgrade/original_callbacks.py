@@ -16,20 +16,16 @@ token-less callback on one of those dotted paths is judged here instead of being
 - refused otherwise: NOT dropped. The body is stored in the inbox (status Refused, with the reason, the
   address and X-Forwarded-For as received) and answered as accepted, so M-Pesa does not retry a payment it has
   already taken; a manager reviews it and replays it (``replay_refused``), which credits it with the payout
-  held for the same M-Pesa check. What protects the database from a flood: a stored body is capped
-  (``MAX_STORED_CHARS``), an identical body is counted on its first row instead of stored again, and new
-  refused rows are limited per address and per hour (``LIMITS``); beyond them the caller gets HTTP 429 (a real
-  sender retries) and the throttled count is logged once an hour.
+  held for the same M-Pesa check. Keeping it is bounded as for every refused callback (``refused``: capped,
+  folded, rate-limited); beyond the limits the caller gets HTTP 429 here (a real sender retries).
 """
 
-import hashlib
 from dataclasses import dataclass
 
 import frappe
 from frappe import _
-from frappe.utils import add_to_date, now_datetime
 
-from tuktuk_management import inbox
+from tuktuk_management import inbox, refused
 from tuktuk_management.inbox import Received
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import ip_allowed
 
@@ -38,15 +34,6 @@ CALLBACK = inbox.CALLBACK
 TOKEN, MPESA_ADDRESS, MANAGER = "Token", "M-Pesa Address", "Manager"
 C2B_CONFIRMATION, C2B_VALIDATION = "C2B Confirmation", "C2B Validation"
 B2C_RESULT, B2C_TIMEOUT = "B2C Result", "B2C Timeout"
-
-# A Daraja callback body is under 2 KB; what is stored of a refused one is capped.
-MAX_STORED_CHARS = 16 * 1024
-# Identical refused bodies within this window are counted on the first row.
-FOLD_HOURS = 24
-# New refused rows per clock hour: from one address whose body is a well-formed payment to our paybill
-# (Safaricom calling from an address not yet in the list: every one is a customer's money), from one address
-# otherwise, and from all addresses together.
-LIMITS = {"payment": 600, "other": 60, "all": 3000}
 
 ACCEPTED_FOR_REVIEW = {
 	C2B_CONFIRMATION: {"ResultCode": 0, "ResultDesc": "Accepted (kept for review)"},
@@ -124,78 +111,17 @@ def _body_reasons(received: Received, callback_type: str, settings) -> list[str]
 
 
 def refuse(received: Received, callback_type: str, reason: str, is_payment: bool = False) -> Verdict:
-	"""Keep a refused callback (folded, capped, rate-limited) and say how to answer it."""
-	text = received.text or ""
-	digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-	folded = _fold(digest)
-	if folded:
-		return Verdict(False, reason, ACCEPTED_FOR_REVIEW[callback_type], None, folded)
-	if not _within_limits(received.remote_addr, is_payment):
-		return Verdict(False, reason, THROTTLED, 429)
-	stored = received
-	if len(text) > MAX_STORED_CHARS:
-		stored = Received(
-			text[:MAX_STORED_CHARS] + f"\n... [truncated: {len(text)} characters received]",
-			None,
-			"truncated",
-			received.remote_addr,
-			forwarded_for=received.forwarded_for,
-		)
-	name = inbox.store_callback(
+	"""Keep a refused callback (``refused.keep``: folded, capped, rate-limited) and say how to answer it."""
+	kept = refused.keep(
+		received,
 		callback_type,
-		stored,
-		status="Refused",
-		error=_("Token-less callback refused: {0}").format(reason),
-		payload_hash=digest,
-		times_received=1,
+		_("Token-less callback refused: {0}").format(reason),
+		is_payment=is_payment,
 		**_inbox_fields(received, callback_type),
 	)
-	return Verdict(False, reason, ACCEPTED_FOR_REVIEW[callback_type], None, name)
-
-
-def _fold(digest: str) -> str | None:
-	"""The refused row already holding this exact body (within FOLD_HOURS), counted once more."""
-	since = add_to_date(now_datetime(), hours=-FOLD_HOURS)
-	row = frappe.db.get_value(
-		CALLBACK,
-		{"payload_hash": digest, "status": "Refused", "creation": (">=", since)},
-		["name", "times_received"],
-		as_dict=True,
-	)
-	if not row:
-		return None
-	frappe.db.set_value(
-		CALLBACK, row.name, "times_received", int(row.times_received or 1) + 1, update_modified=False
-	)
-	# Boundary: the repeat is counted even though nothing else is written for it.
-	frappe.db.commit()
-	return row.name
-
-
-def _within_limits(remote_addr: str | None, is_payment: bool) -> bool:
-	"""Count one more refused row for this clock hour; False (and one log line an hour) past a limit."""
-	hour = now_datetime().strftime("%Y%m%d%H")
-	address = remote_addr or "unknown"
-	keys = {
-		"address": (f"tuktuk_refused:{hour}:{address}", LIMITS["payment" if is_payment else "other"]),
-		"all": (f"tuktuk_refused:{hour}:all", LIMITS["all"]),
-	}
-	counts = {scope: int(frappe.cache.get_value(key) or 0) for scope, (key, _limit) in keys.items()}
-	if any(counts[scope] >= limit for scope, (_key, limit) in keys.items()):
-		throttled_key = f"tuktuk_refused_throttled:{hour}:{address}"
-		throttled = int(frappe.cache.get_value(throttled_key) or 0) + 1
-		frappe.cache.set_value(throttled_key, throttled, expires_in_sec=7200)
-		if throttled == 1:
-			frappe.log_error(
-				title="Refused Callbacks Throttled",
-				message=f"Token-less callbacks from {address} are over the hourly limit of refused callbacks "
-				f"kept for review ({counts}); further ones this hour are answered HTTP 429 and not stored.",
-			)
-			frappe.db.commit()  # Boundary: the throttling is on record.
-		return False
-	for scope, (key, _limit) in keys.items():
-		frappe.cache.set_value(key, counts[scope] + 1, expires_in_sec=7200)
-	return True
+	if kept.throttled:
+		return Verdict(False, reason, THROTTLED, 429)
+	return Verdict(False, reason, ACCEPTED_FOR_REVIEW[callback_type], None, kept.callback)
 
 
 def _inbox_fields(received: Received, callback_type: str) -> dict:

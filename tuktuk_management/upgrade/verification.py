@@ -1,6 +1,9 @@
 """No money leaves on an unsigned callback's word: a payment credited from a token-less callback (accepted
 from M-Pesa's address on the original app's URL, or replayed by a manager after it was refused) has its
-driver's payout created On Hold, and is checked with M-Pesa before the payout goes.
+driver's payout created On Hold, and is checked with M-Pesa before the payout goes. The same check guards
+large shares on any site that asks for it (TukTuk Settings ``verify_payouts_above``, off by default): whoever
+holds the callback secret could otherwise make the app pay a driver for a payment M-Pesa never received
+(``needs_check``).
 
 The check is a Daraja Transaction Status query for the payment's TransID on our paybill. Its result comes to
 our own token-bearing URL (``api.upgrade.verification_result``) and is stored in the inbox like every other
@@ -19,6 +22,7 @@ from frappe import _
 from frappe.utils import add_to_date, now_datetime
 
 from tuktuk_management import inbox
+from tuktuk_management.enqueue import enqueue_after_commit
 from tuktuk_management.money import to_money
 from tuktuk_management.payouts import daraja, outbox
 from tuktuk_management.tuktuk_management.doctype.tuktuk_settings.tuktuk_settings import get_settings
@@ -31,16 +35,30 @@ MAX_QUERIES = 5
 # A query whose result has not come back after this long is asked again by the sweep.
 RETRY_AFTER_MINUTES = 15
 HELD_NOTE = "Held until M-Pesa confirms the payment (it was credited from a token-less callback)"
+GUARD_NOTE = "Held until M-Pesa confirms the payment (a share above the amount TukTuk Settings has checked)"
 
 
-def start(callback: str) -> None:
-	"""Called in the unit of work that credited the payment: mark it Pending, hold its payout with the
-	reason, and query M-Pesa once this transaction has committed."""
+def needs_check(share, settings) -> bool:
+	"""Whether a payout of ``share`` waits for M-Pesa to confirm its payment first: payouts go out at once on
+	this site and the share is above TukTuk Settings' ``verify_payouts_above`` (0: never)."""
+	threshold = settings.verify_payouts_above
+	return bool(threshold and settings.payouts_go_out and to_money(share or 0) > threshold)
+
+
+def start(callback: str, note: str = HELD_NOTE) -> None:
+	"""Called once the payment is credited: mark it Pending, hold its payout with the reason, and query
+	M-Pesa once this transaction has committed."""
 	payout = frappe.db.get_value(CALLBACK, callback, "payout")
 	inbox.mark_verification(callback, PENDING)
 	if payout:
-		outbox.update_payout(payout, {"last_error": HELD_NOTE})
-	frappe.enqueue(QUERY, queue="short", enqueue_after_commit=True, callback=callback)
+		outbox.update_payout(payout, {"last_error": note})
+	enqueue_after_commit(
+		QUERY,
+		queue="short",
+		log_title="Payment Check Not Enqueued",
+		log_note=f"The M-Pesa check of {callback} stays Pending for the scheduled retry",
+		callback=callback,
+	)
 	# Boundary: the hold and the pending check are recorded with the credit's outcome.
 	frappe.db.commit()
 

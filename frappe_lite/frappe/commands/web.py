@@ -18,6 +18,7 @@ import click
 import frappe
 from frappe.commands import get_site, pass_context
 from frappe.database import get_dialect
+from frappe.utils.log_redaction import redacting_gunicorn_logger
 
 
 @click.command("serve")
@@ -68,6 +69,8 @@ def serve(context, port, host, workers, timeout, access_log):
 		"errorlog": "-",
 		"loglevel": "warning",
 		"proc_name": "frappe-lite-web",
+		# No secret from a URL (a callback's ?token=, ?api_key=) in the access or error lines.
+		"logger_class": redacting_gunicorn_logger(),
 	}
 	click.echo(
 		f"Serving {', '.join(served) if sites else 'sites by Host header'} on http://{host}:{port}"

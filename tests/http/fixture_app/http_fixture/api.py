@@ -88,6 +88,8 @@ def raise_error(kind):
 		raise frappe.AuthenticationError
 	if kind == "plain":
 		raise Exception("boom")
+	if kind == "url":  # an error quoting the request's URL (secrets in its query string included)
+		raise Exception(f"failed on {frappe.request.url}")
 	return "no error"
 
 

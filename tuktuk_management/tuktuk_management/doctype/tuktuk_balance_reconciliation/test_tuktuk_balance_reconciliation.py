@@ -4,6 +4,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from tuktuk_management import records
 from tuktuk_management.tests.utils import make_driver
 
 
@@ -12,7 +13,5 @@ class TestTukTukBalanceReconciliation(FrappeTestCase):
 
 	def test_insert(self):
 		driver = make_driver(vehicle=None)
-		doc = frappe.get_doc({"doctype": "TukTuk Balance Reconciliation", "driver": driver.name}).insert(
-			ignore_permissions=True
-		)
+		doc = records.insert({"doctype": "TukTuk Balance Reconciliation", "driver": driver.name})
 		self.assertTrue(frappe.db.exists("TukTuk Balance Reconciliation", doc.name))

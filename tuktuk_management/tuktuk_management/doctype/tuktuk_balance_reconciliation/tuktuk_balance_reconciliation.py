@@ -4,6 +4,8 @@
 import frappe
 from frappe.model.document import Document
 
+from tuktuk_management import records
+
 
 class TukTukBalanceReconciliation(Document):
 	# begin: auto-generated types
@@ -28,5 +30,12 @@ class TukTukBalanceReconciliation(Document):
 	# end: auto-generated types
 
 	def before_insert(self):
+		records.guard_insert(self, "tuktuk_management.reconciliation")
 		if not self.run_by:
 			self.run_by = frappe.session.user
+
+	def validate(self):
+		records.guard_save(self)
+
+	def on_trash(self):
+		records.refuse_delete(self)

@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from tuktuk_management import records
+
 
 class TukTukCallback(Document):
 	# begin: auto-generated types
@@ -33,4 +35,11 @@ class TukTukCallback(Document):
 		transaction: DF.Link | None
 	# end: auto-generated types
 
-	pass
+	def before_insert(self):
+		records.guard_insert(self, "tuktuk_management.inbox")
+
+	def validate(self):
+		records.guard_save(self)
+
+	def on_trash(self):
+		records.refuse_delete(self)

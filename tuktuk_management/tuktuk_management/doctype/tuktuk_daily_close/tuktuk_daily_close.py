@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from tuktuk_management import records
+
 
 class TukTukDailyClose(Document):
 	# begin: auto-generated types
@@ -22,4 +24,11 @@ class TukTukDailyClose(Document):
 		target_met: DF.Check
 	# end: auto-generated types
 
-	pass
+	def before_insert(self):
+		records.guard_insert(self, "tuktuk_management.ledger")
+
+	def validate(self):
+		records.guard_save(self)
+
+	def on_trash(self):
+		records.refuse_delete(self)

@@ -4,6 +4,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from tuktuk_management import records
 from tuktuk_management.tests.utils import make_driver, make_payment, settings_changed
 
 
@@ -23,11 +24,11 @@ class TestTukTukPayout(FrappeTestCase):
 			driver = make_driver()
 			result = make_payment(driver, 100)
 		with self.assertRaises((frappe.UniqueValidationError, frappe.DuplicateEntryError)):
-			frappe.get_doc(
+			records.insert(
 				{
 					"doctype": "TukTuk Payout",
 					"driver": driver.name,
 					"transaction": result.transaction,
 					"amount": 1,
 				}
-			).insert(ignore_permissions=True)
+			)

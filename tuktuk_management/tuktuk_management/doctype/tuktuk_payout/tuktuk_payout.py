@@ -3,6 +3,12 @@
 
 from frappe.model.document import Document
 
+from tuktuk_management import records
+
+# Derived from the ledger row by the outbox when the payout is created (payouts/outbox.create_payout), and
+# never changed afterwards: what is paid, to whom, for which ledger row.
+FIXED_FIELDS = ("driver", "transaction", "amount", "share", "carry_in", "carry_out", "phone")
+
 
 class TukTukPayout(Document):
 	# begin: auto-generated types
@@ -34,7 +40,14 @@ class TukTukPayout(Document):
 		transaction_completed_at: DF.Datetime | None
 	# end: auto-generated types
 
+	def before_insert(self):
+		records.guard_insert(self, "tuktuk_management.payouts.outbox")
+
 	def validate(self):
+		records.guard_save(self, FIXED_FIELDS)
 		# Our name is the OriginatorConversationID Daraja sees: the idempotency key of this payout.
 		if not self.originator_conversation_id:
 			self.originator_conversation_id = self.name
+
+	def on_trash(self):
+		records.refuse_delete(self)

@@ -47,6 +47,9 @@ class TukTukSettings(Document):
 
 		allowed_callback_ips: DF.SmallText | None
 		auto_fix_on_schedule: DF.Check
+		daily_mpesa_record_check: DF.Check
+		mpesa_pull_nominated_number: DF.Data | None
+		verify_payouts_above: DF.Currency
 		b2c_command_id: DF.Literal["BusinessPayment", "SalaryPayment", "PromotionPayment"]
 		b2c_enabled: DF.Check
 		b2c_max_attempts: DF.Int
@@ -281,6 +284,16 @@ class TukTukSettings(Document):
 	def http_timeout(self) -> float:
 		"""``http_timeout_seconds``: every Daraja call's timeout."""
 		return float(self.value("http_timeout_seconds") or 30)
+
+	@property
+	def verify_payouts_above(self) -> Decimal:
+		"""``verify_payouts_above``: shares above this wait for M-Pesa to confirm the payment (0: never)."""
+		return to_money(self.value("verify_payouts_above") or 0)
+
+	@property
+	def mpesa_record_check(self) -> bool:
+		"""``daily_mpesa_record_check``: compare the ledger with M-Pesa's Pull Transactions every day."""
+		return self._flag("daily_mpesa_record_check")
 
 	@property
 	def auto_fix_scheduled(self) -> bool:

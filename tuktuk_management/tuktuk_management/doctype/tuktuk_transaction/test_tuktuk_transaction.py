@@ -4,11 +4,13 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from tuktuk_management import records
+from tuktuk_management.records import RecordProtectedError
 from tuktuk_management.tests.utils import make_driver, make_payment, settings_changed, unique
 
 
 class TestTukTukTransaction(FrappeTestCase):
-	"""The ledger: unique TransID, split adds up, money fields immutable once written."""
+	"""The ledger: unique TransID, split adds up, rows written only by the ledger and never changed or deleted."""
 
 	def _row(self, driver, **fields):
 		values = {
@@ -20,7 +22,7 @@ class TestTukTukTransaction(FrappeTestCase):
 			"target_contribution": 50,
 			**fields,
 		}
-		return frappe.get_doc(values)
+		return records.by_app(frappe.get_doc(values))
 
 	def test_duplicate_transaction_id(self):
 		driver = make_driver()
@@ -44,7 +46,22 @@ class TestTukTukTransaction(FrappeTestCase):
 		doc.driver_share = 500
 		doc.target_contribution = 500
 		with self.assertRaises(frappe.ValidationError):
-			doc.save()
-		doc.reload()
+			records.by_app(doc).save()
+		doc = frappe.get_doc("TukTuk Transaction", result.transaction)
 		doc.remarks = "checked by the manager"
-		doc.save()
+		doc.payment_status = "Reversed"
+		with self.assertRaises(RecordProtectedError):
+			doc.save()
+		self.assertEqual(frappe.db.get_value("TukTuk Transaction", doc.name, "payment_status"), "Completed")
+
+	def test_rows_come_only_from_the_ledger(self):
+		driver = make_driver()
+		with self.assertRaises(RecordProtectedError):
+			frappe.get_doc({**self._row(driver).as_dict(), "name": None}).insert(ignore_permissions=True)
+
+	def test_rows_are_never_deleted(self):
+		with settings_changed(b2c_enabled=0):
+			result = make_payment(make_driver(), 100)
+		with self.assertRaises(RecordProtectedError):
+			frappe.delete_doc("TukTuk Transaction", result.transaction, ignore_permissions=True, force=True)
+		self.assertTrue(frappe.db.exists("TukTuk Transaction", result.transaction))

@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from tuktuk_management import records
 from tuktuk_management.money import to_money
 
 # The ledger is append-only for money: these never change once a row is written.
@@ -52,6 +53,7 @@ class TukTukTransaction(Document):
 	# end: auto-generated types
 
 	def before_insert(self):
+		records.guard_insert(self, "tuktuk_management.ledger")
 		self.transaction_id = (self.transaction_id or "").strip()
 		# The friendly error; the unique index on transaction_id is the truth.
 		if self.transaction_id and frappe.db.exists(
@@ -87,6 +89,7 @@ class TukTukTransaction(Document):
 					title=_("Invalid Split"),
 				)
 		if not self.is_new():
+			records.guard_save(self)
 			for fieldname in IMMUTABLE_FIELDS:
 				if self.has_value_changed(fieldname):
 					frappe.throw(
@@ -95,6 +98,9 @@ class TukTukTransaction(Document):
 						),
 						title=_("Ledger Is Append-Only"),
 					)
+
+	def on_trash(self):
+		records.refuse_delete(self)
 
 
 def on_doctype_update():
