@@ -439,6 +439,7 @@ def process_uncaptured_payment(driver, tuktuk, transaction_id, customer_phone, a
 	transaction_id = _required_trans_id(transaction_id)
 	amount = _manual_amount(amount)
 	driver, tuktuk = _manual_driver(driver, tuktuk)
+	customer_phone = _manual_text("Customer Phone", customer_phone)
 
 	callback = _uncaptured_inbox_row(transaction_id)
 	if callback:
@@ -555,6 +556,20 @@ def _manual_amount(amount) -> Decimal:
 		return parse_amount(amount, maximum=MAX_AMOUNT)
 	except ValueError as e:
 		frappe.throw(_("Invalid amount: {0}").format(e), title=_("Invalid Amount"))
+
+
+def _manual_text(label: str, value) -> str | None:
+	"""Optional text a manager typed, held to the rule a payload's text is held to (``MAX_TEXT``, no control
+	characters, no markup)."""
+	text = str(value).strip() if value not in (None, "") else ""
+	if len(text) > MAX_TEXT or _CONTROL.search(text):
+		frappe.throw(
+			_("{0} must be at most {1} characters without control characters or markup").format(
+				label, MAX_TEXT
+			),
+			title=_("Invalid {0}").format(label),
+		)
+	return text or None
 
 
 def _manual_driver(driver, tuktuk) -> tuple[str, str | None]:

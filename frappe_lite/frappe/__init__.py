@@ -220,24 +220,48 @@ def msgprint(
 	wide=None,
 	realtime=False,
 ):
-	"""Queue a message for the response (_server_messages); raise `raise_exception` if given."""
+	"""Queue a message for the response (_server_messages); raise `raise_exception` if given. As v15: the
+	title defaults to "Message", a raising message is red and carries an `__frappe_exc_id`."""
 	out = _dict(message=msg)
-	if title:
-		out.title = title
+
+	def _raise_exception():
+		if raise_exception:
+			if inspect.isclass(raise_exception) and issubclass(raise_exception, Exception):
+				exc = raise_exception(msg)
+			else:
+				exc = ValidationError(msg)
+			if out.__frappe_exc_id:
+				exc.__frappe_exc_id = out.__frappe_exc_id
+			raise exc
+
+	# outside a site (no frappe.init: a CLI refusing its arguments) there are no flags to read
+	if (getattr(local, "flags", None) or {}).get("mute_messages"):
+		_raise_exception()
+		return
+	if as_table and type(msg) in (list, tuple):
+		out.as_table = 1
+	if as_list and type(msg) in (list, tuple):
+		out.as_list = 1
+	out.title = title or _("Message", context="Default title of the message dialog")
+	if not indicator and raise_exception:
+		indicator = "red"
 	if indicator:
 		out.indicator = indicator
+	if is_minimizable:
+		out.is_minimizable = is_minimizable
+	if alert:
+		out.alert = 1
 	if raise_exception:
 		out.raise_exception = 1
+		out.__frappe_exc_id = generate_hash()
+	if primary_action:
+		out.primary_action = primary_action
+	if wide:
+		out.wide = wide
 	if not hasattr(local, "message_log") or local.message_log is None:
 		local.message_log = []
 	local.message_log.append(out)
-	if raise_exception:
-		exc = raise_exception
-		if inspect.isclass(exc) and issubclass(exc, Exception):
-			raise exc(msg)
-		if isinstance(exc, Exception):
-			raise exc
-		raise ValidationError(msg)
+	_raise_exception()
 
 
 def clear_messages():
@@ -345,11 +369,9 @@ def is_whitelisted(method):
 
 
 def _sanitize_html(value):
-	if "<" not in value:
-		return value
-	from frappe.utils.data import escape_html
+	from frappe.utils.html_utils import sanitize_html
 
-	return escape_html(value)
+	return sanitize_html(value)
 
 
 def read_only():
@@ -611,6 +633,32 @@ def get_cached_value(doctype, name, fieldname="name", as_dict=False):
 	return values
 
 
+def rename_doc(
+	doctype: str,
+	old: str,
+	new: str,
+	force: bool = False,
+	merge: bool = False,
+	*,
+	ignore_if_exists: bool = False,
+	show_alert: bool = True,
+	rebuild_search: bool = True,
+) -> str:
+	"""Rename doc(doctype, old) to `new` and update every Link to it (frappe.model.rename_doc.rename_doc)."""
+	from frappe.model.rename_doc import rename_doc as _rename_doc
+
+	return _rename_doc(
+		doctype=doctype,
+		old=old,
+		new=new,
+		force=force,
+		merge=merge,
+		ignore_if_exists=ignore_if_exists,
+		show_alert=show_alert,
+		rebuild_search=rebuild_search,
+	)
+
+
 def delete_doc(
 	doctype=None,
 	name=None,
@@ -674,7 +722,7 @@ def only_for(roles, message=False):
 		if not message:
 			raise PermissionError
 		throw(
-			_("This action is only allowed for {}").format(bold(", ".join(roles))),
+			_("This action is only allowed for {}").format(", ".join(bold(_(role)) for role in roles)),
 			PermissionError,
 			_("Not Permitted"),
 		)
@@ -685,12 +733,18 @@ def has_permission(
 ):
 	from frappe.permissions import has_permission as _has_permission
 
-	out = _has_permission(doctype, ptype, doc, user=user)
+	if not doctype and doc:
+		doctype = doc.doctype
+	out = _has_permission(
+		doctype, ptype, doc, user=user, raise_exception=throw, parent_doctype=parent_doctype
+	)
 	if throw and not out:
+		# as v15: the reason is in the message log (the permission check's), the error text in flags
 		document_label = (
 			f"{_(doctype)} {doc if isinstance(doc, str) else getattr(doc, 'name', '')}" if doc else _(doctype)
 		)
-		msgprint(_("No permission for {0}").format(document_label), raise_exception=PermissionError)
+		flags.error_message = _("No permission for {0}").format(document_label)
+		raise PermissionError
 	return out
 
 

@@ -65,15 +65,31 @@ def _right(perm, ptype):
 	return perm.get(ptype, _DOCPERM_DEFAULTS.get(ptype, 0))
 
 
-def has_permission(doctype, ptype="read", doc=None, user=None, print_logs=False, raise_exception=True):
-	"""True if one of the user's roles has `ptype` on `doctype` (if_owner rows only for the doc's owner)."""
-	user = user or frappe.session.user
-	if user == "Administrator":
-		return True
-	meta = frappe.get_meta(doctype)
-	roles = set(get_roles(user))
-	if isinstance(doc, str):
-		doc = frappe.get_doc(doctype, doc)
+def has_permission(
+	doctype, ptype="read", doc=None, user=None, print_logs=False, raise_exception=True, parent_doctype=None
+):
+	"""True if one of the user's roles has `ptype` on `doctype` (if_owner rows only for the doc's owner).
+
+	As v15 (`print_has_permission_check_logs`): with `raise_exception` (the default), a refusal of the session
+	user's own permission is explained by one message joining the reasons collected on the way."""
+	self_check = not user or user == frappe.session.user
+	if raise_exception:
+		frappe.flags.has_permission_check_logs = []
+	result = _has_permission(doctype, ptype, doc, user or frappe.session.user)
+	if not result and self_check and raise_exception:
+		frappe.msgprint("<br>".join(frappe.flags.get("has_permission_check_logs") or []))
+	if raise_exception:
+		frappe.flags.pop("has_permission_check_logs", None)
+	return result
+
+
+def push_perm_check_log(log):
+	if frappe.flags.get("has_permission_check_logs") is None:
+		return
+	frappe.flags.has_permission_check_logs.append(log)
+
+
+def _role_permission(meta, roles, ptype, doc, user):
 	for perm in meta.permissions:
 		if perm.get("permlevel"):
 			continue
@@ -83,3 +99,32 @@ def has_permission(doctype, ptype="read", doc=None, user=None, print_logs=False,
 			continue
 		return True
 	return False
+
+
+def _has_permission(doctype, ptype, doc, user):
+	if user == "Administrator":
+		return True
+	meta = frappe.get_meta(doctype)
+	roles = set(get_roles(user))
+	if isinstance(doc, str):
+		doc = frappe.get_doc(doctype, doc)
+	_ = frappe._
+	if doc is not None:
+		perm = _role_permission(meta, roles, ptype, doc, user)
+		if not perm:
+			msg = _("User {0} does not have access to this document").format(frappe.bold(user))
+			if frappe.has_permission(doc.doctype):
+				msg += f": {_(doc.doctype)} - {doc.name}"
+			push_perm_check_log(msg)
+		return perm
+	if ptype == "submit" and not meta.is_submittable:
+		push_perm_check_log(_("Document Type is not submittable"))
+		return False
+	perm = _role_permission(meta, roles, ptype, None, user)
+	if not perm:
+		push_perm_check_log(
+			_("User {0} does not have doctype access via role permission for document {1}").format(
+				frappe.bold(user), frappe.bold(_(doctype))
+			)
+		)
+	return perm

@@ -125,9 +125,10 @@ def payloads(account):
 
 
 def ledger_count(frappe, trans_id) -> int:
-	if not isinstance(trans_id, str):
+	# A number sent as TransID is stored as its text (0 -> "0"), so count it the same way.
+	if trans_id is None or not isinstance(trans_id, (str, int)):
 		return 0
-	return frappe.db.count("TukTuk Transaction", {"transaction_id": trans_id.strip()})
+	return frappe.db.count("TukTuk Transaction", {"transaction_id": str(trans_id).strip()})
 
 
 @settings(

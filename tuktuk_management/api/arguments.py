@@ -12,7 +12,9 @@ from tuktuk_management.money import CENT
 
 
 def required_text(label: str, value, max_length: int) -> str:
-	"""A non-empty line of text of at most ``max_length`` characters, without NUL bytes."""
+	"""A non-empty line of text of at most ``max_length`` characters, without NUL bytes, returned with its
+	markup escaped: it is stored, and Desk renders text fields as HTML (Frappe's sanitiser on a bench would
+	rewrite it, frappe_lite would not: escaped, both keep the same inert text)."""
 	text = value.strip() if isinstance(value, str) else ""
 	if not text:
 		frappe.throw(
@@ -24,7 +26,7 @@ def required_text(label: str, value, max_length: int) -> str:
 			frappe.ValidationError,
 			title=_("Invalid {0}").format(label),
 		)
-	return text
+	return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def existing(doctype: str, name, label: str) -> str:

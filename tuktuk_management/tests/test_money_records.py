@@ -291,6 +291,19 @@ class TestCorrectionsAndReplays(MoneyRecordsTestCase):
 			frappe.db.rollback()
 		self.assertEqual((to_money(driver_row(self.driver).current_balance), frappe.db.count(LEDGER)), before)
 
+	def test_what_a_manager_types_is_refused_or_stored_inertly(self):
+		done = api.add_adjustment(self.driver.name, "1", "<img src=x onerror=alert(1)> typo")
+		remarks = frappe.db.get_value(LEDGER, done.transaction, "remarks")
+		self.assertNotIn("<", remarks)
+		self.assertIn("&lt;img", remarks)
+		payload = c2b_payload("NOSUCHACCOUNT", "100")
+		self.assertEqual(confirm(payload)["status"], "Uncaptured")
+		with self.assertRaises(frappe.ValidationError):
+			api.process_uncaptured_payment(
+				self.driver.name, None, payload["TransID"], "<script>x</script>", "100", "send_share"
+			)
+		self.assertEqual(frappe.db.count(LEDGER, {"transaction_id": payload["TransID"]}), 0)
+
 	def test_a_replay_that_loses_the_race_leaves_its_crediting_row_processed(self):
 		# Two replays of one inbox row at once: the one that finds the TransID already credited by that very
 		# row must not mark it Duplicate (it is the row that credited it).

@@ -1,13 +1,14 @@
 # REST routing as Frappe v15 (frappe/api/__init__.py): `/api/...` and `/api/v1/...` are the same
-# v1 rules; an endpoint's non-None return value goes out as `{"data": ...}`.
-# v2 routes (`/api/v2/...`) are left out: the app and its callers use v1 only.
+# v1 rules, `/api/v2/...` the v2 ones; an endpoint's non-None return value goes out as `{"data": ...}`.
 
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Submount
 from werkzeug.wrappers import Request, Response
 
 import frappe
+from frappe.api.utils import ApiVersion, get_api_version  # noqa: F401 (Frappe's names, here as in v15)
 from frappe.api.v1 import url_rules as v1_url_rules
+from frappe.api.v2 import url_rules as v2_url_rules
 from frappe.utils.response import build_response
 
 
@@ -31,6 +32,7 @@ API_URL_MAP = Map(
 	[
 		Submount("/api", v1_url_rules),
 		Submount("/api/v1", v1_url_rules),
+		Submount("/api/v2", v2_url_rules),
 	],
 	strict_slashes=False,  # allows skipping trailing slashes
 	merge_slashes=False,

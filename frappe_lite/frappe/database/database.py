@@ -284,6 +284,7 @@ class Database:
 				as_dict=as_dict,
 				debug=debug,
 				pluck=pluck,
+				default_direction="desc",
 			)
 		except Exception as e:
 			if ignore and (self.is_missing_column(e) or self.is_table_missing(e)):
@@ -309,6 +310,7 @@ class Database:
 		group_by=None,
 		or_filters=None,
 		coerce_filter=None,
+		default_direction="",
 	):
 		where, values = build_conditions(doctype, filters, or_filters, coerce=coerce_filter)
 		field_sql = build_fields(fields or ["name"])
@@ -320,7 +322,7 @@ class Database:
 		if order_by == DefaultOrderBy:
 			order_by = "modified desc" if not group_by else None
 		if order_by:
-			query += f" order by {build_order_by(order_by)}"
+			query += f" order by {build_order_by(order_by, default_direction)}"
 		if limit:
 			query += f" limit {cint(limit)}"
 			if offset:
@@ -432,10 +434,14 @@ class Database:
 		val = val[0][0] if val else None
 		df = None
 		if fieldname not in ("name", "modified", "creation"):
-			try:
-				df = frappe.get_meta(doctype).get_field(fieldname)
-			except Exception:
-				df = None
+			df = frappe.get_meta(doctype).get_field(fieldname)
+			if not df:
+				# as v15: a field the Single does not have is an error, not None
+				frappe.throw(
+					frappe._("Field {0} does not exist on {1}").format(
+						frappe.bold(fieldname), frappe.bold(doctype)
+					)
+				)
 		if df:
 			val = cast_value(df.fieldtype, val)
 		if cache:

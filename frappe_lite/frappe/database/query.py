@@ -72,7 +72,15 @@ def _split_fields(text):
 	return parts
 
 
-def build_order_by(order_by: str) -> str:
+V15_OPERATORS = (
+	"=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "is", "between", "timespan", "previous",
+	"next", "ancestors of", "descendants of", "not ancestors of", "not descendants of", "descendants of (inclusive)",
+)  # fmt: skip
+
+
+def build_order_by(order_by: str, default_direction: str = "") -> str:
+	"""`order_by` checked and quoted; a key without a direction gets `default_direction` (v15's query engine,
+	behind frappe.db.get_value/get_values, sorts such a key DESCENDING; get_list's SQL leaves it ascending)."""
 	if _UNSAFE_SQL.search(order_by):
 		frappe.throw(frappe._("Invalid order by {0}").format(order_by), frappe.DataError)
 	parts = []
@@ -86,7 +94,7 @@ def build_order_by(order_by: str) -> str:
 		direction = " ".join(bits[1:]).lower()
 		if direction not in ("", "asc", "desc"):
 			frappe.throw(frappe._("Invalid order by {0}").format(order_by), frappe.DataError)
-		parts.append(f"{col} {direction}".strip())
+		parts.append(f"{col} {direction or default_direction}".strip())
 	return ", ".join(parts)
 
 
@@ -99,7 +107,11 @@ def _normalise_value(v):
 
 
 def _condition(doctype, field, op, value, values, coerce=None):
-	col = quote_column(field) if "." not in field else field
+	# a plain field is qualified with its table, as v15's queries do (so MariaDB names `tabX.field` in errors)
+	if _IDENTIFIER.match(field.strip()):
+		col = f"`tab{doctype}`.{quote_column(field)}"
+	else:
+		col = quote_column(field) if "." not in field else field
 	op = (op or "=").strip().lower()
 	if coerce:
 		value = coerce(doctype, field, op, value)
@@ -130,7 +142,9 @@ def _condition(doctype, field, op, value, values, coerce=None):
 		values.append(value)
 		return f"{col} {op} %s"
 	if op not in ("=", "!=", ">", ">=", "<", "<="):
-		frappe.throw(frappe._("Invalid operator {0}").format(op), frappe.DataError)
+		# v15's get_filter: a ValidationError naming every operator it knows (frappe_lite implements the
+		# comparison ones, in/not in, like/not like, between and is)
+		frappe.throw(frappe._("Operator must be one of {0}").format(", ".join(V15_OPERATORS)))
 	if value is None:
 		# Frappe compares with ifnull(col, '') for None.
 		return f"coalesce({col}, '') {op} ''"

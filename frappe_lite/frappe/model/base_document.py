@@ -34,6 +34,14 @@ def register_default_controller(cls):
 
 def get_controller(doctype):
 	"""The controller class: `<app>.<module>.doctype.<dt>.<dt>.<DocTypeClass>`, the override_doctype_class hook, or Document."""
+	from frappe.model.meta import get_doctype_index
+
+	if doctype not in get_doctype_index(tuple(frappe.get_installed_apps())):
+		# as v15: an unknown DocType is looked for in module Core, and its import fails
+		raise ImportError(
+			f"Module import failed for {doctype}, the DocType you're trying to open might be deleted.\n"
+			f"Error: No module named 'frappe.core.doctype.{frappe.scrub(doctype)}'"
+		)
 	meta = frappe.get_meta(doctype)
 	key = (meta.app, doctype)
 	if key in _controllers:
@@ -264,7 +272,8 @@ class BaseDocument:
 		return out
 
 	def is_new(self):
-		return bool(self.get("__islocal"))
+		# as v15: the flag itself (1 for a new_doc, True while inserting, None once saved), not a bool
+		return self.get("__islocal")
 
 	# ---- values for the database --------------------------------------------------------------------
 	def get_valid_dict(self, sanitize=True, convert_dates_to_str=False, ignore_nulls=False):
@@ -352,7 +361,7 @@ class BaseDocument:
 				tuple(d.values()),
 			)
 		except Exception as e:
-			if frappe.db.is_primary_key_violation(e):
+			if self._name_taken(e):
 				if self.meta.autoname == "hash" and not self.flags.get("_hash_retried", 0) >= 5:
 					self.flags._hash_retried = self.flags.get("_hash_retried", 0) + 1
 					self.name = None
@@ -372,6 +381,73 @@ class BaseDocument:
 		self.set("__islocal", False)
 		if self.meta.engine == "MyISAM":
 			frappe.db.dialect.after_non_transactional_insert(frappe.db, self.doctype, d)
+
+	def _sanitize_content(self):
+		"""v15: a field value that looks like HTML is sanitised (bleach) on save, except Code/Attach-like
+		fields, Email Data fields, `ignore_xss_filter` fields and fields of a cancelled or submitted document
+		(but allow_on_submit ones); skipped while installing."""
+		if frappe.flags.in_install:
+			return
+		for fieldname, value in self.get_valid_dict().items():
+			if not value or not isinstance(value, str):
+				continue
+			if "<" not in value and ">" not in value:
+				continue
+			df = self.meta.get_field(fieldname)
+			if "<!-- markdown -->" in value:
+				from bs4 import BeautifulSoup
+
+				if not BeautifulSoup(value, "html.parser").find():
+					continue
+			if df and (
+				df.get("ignore_xss_filter")
+				or (df.get("fieldtype") in ("Data", "Small Text", "Text") and df.get("options") == "Email")
+				or df.get("fieldtype") in ("Attach", "Attach Image", "Barcode", "Code")
+				or self.docstatus.is_cancelled()
+				or (self.docstatus.is_submitted() and not df.get("allow_on_submit"))
+			):
+				continue
+			from frappe.utils.html_utils import sanitize_html
+
+			self.set(fieldname, sanitize_html(value, linkify=df and df.fieldtype == "Text Editor"))
+
+	def _validate_update_after_submit(self):
+		"""v15: a submitted document's fields (other than allow_on_submit ones) may not change; a table only
+		by its size (its rows are checked one by one)."""
+		db_values = frappe.get_doc(self.doctype, self.name).as_dict()
+		for key in self.as_dict():
+			df = self.meta.get_field(key)
+			db_value = db_values.get(key)
+			if df and not df.get("allow_on_submit") and (self.get(key) or db_value):
+				if df.fieldtype in table_fields:
+					self_value = len(self.get(key))
+					db_value = len(db_value)
+				else:
+					from frappe.database.database import cast_value
+
+					self_value = cast_value(df.fieldtype, self.get(key))  # v15's get_value casts
+				if self_value != db_value:
+					frappe.throw(
+						_("{0} Not allowed to change {1} after submission from {2} to {3}").format(
+							f"Row #{self.idx}:" if self.get("parent") else "",
+							frappe.bold(_(df.label)),
+							frappe.bold(db_value),
+							frappe.bold(self_value),
+						),
+						frappe.UpdateAfterSubmitError,
+						title=_("Cannot Update After Submit"),
+					)
+
+	def _name_taken(self, e):
+		"""The insert failed because the name is taken. MariaDB reports the primary key before any unique
+		column; SQLite may report a unique column first when both clash, so the name is looked up then."""
+		if frappe.db.is_primary_key_violation(e):
+			return True
+		return bool(
+			frappe.db.is_duplicate_entry(e)
+			and self.name
+			and frappe.db.sql(f"select 1 from `tab{self.doctype}` where name=%s", (self.name,))
+		)
 
 	def show_unique_validation_message(self, e):
 		fieldname = self._unique_field_from_error(e)

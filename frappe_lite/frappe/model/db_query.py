@@ -52,13 +52,18 @@ class DatabaseQuery:
 		if not ignore_permissions:
 			from frappe.permissions import has_permission
 
-			if not has_permission(self.doctype, "select", user=self.user) and not has_permission(
-				self.doctype, "read", user=self.user
-			):
-				frappe.flags.error_message = frappe._("Insufficient Permission for {0}").format(
-					frappe.bold(self.doctype)
-				)
-				raise frappe.PermissionError(self.doctype)
+			# as v15's _set_permission_map: "select" only for a user with select but not read rights;
+			# a refusal raises a bare PermissionError, its reason in the message log
+			only_select = has_permission(
+				self.doctype, "select", user=self.user, raise_exception=False
+			) and not has_permission(self.doctype, "read", user=self.user, raise_exception=False)
+			frappe.has_permission(
+				self.doctype,
+				ptype="select" if only_select else "read",
+				throw=True,
+				user=self.user,
+				parent_doctype=parent_doctype,
+			)
 		if isinstance(fields, str):
 			fields = [fields] if fields != "*" else ["*"]
 		if pluck:

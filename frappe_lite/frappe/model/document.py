@@ -5,6 +5,7 @@ import datetime
 import frappe
 from frappe import _
 from frappe.model.base_document import BaseDocument, get_controller, register_default_controller  # noqa: F401
+from frappe.model.docstatus import DocStatus
 from frappe.utils.data import cstr, get_datetime, now
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
@@ -105,11 +106,23 @@ class Document(BaseDocument):
 		return out
 
 	def run_before_save_methods(self):
+		"""v15: validate/before_save on save, validate/before_submit on submit, before_cancel on cancel,
+		before_update_after_submit on an update after submit."""
+		action = getattr(self, "_action", "save")
+		if action in ("save", "submit"):
+			self.run_method("before_validate")
 		if self.flags.ignore_validate:
 			return
-		self.run_method("before_validate")
-		self.run_method("validate")
-		self.run_method("before_save")
+		if action == "save":
+			self.run_method("validate")
+			self.run_method("before_save")
+		elif action == "submit":
+			self.run_method("validate")
+			self.run_method("before_submit")
+		elif action == "cancel":
+			self.run_method("before_cancel")
+		elif action == "update_after_submit":
+			self.run_method("before_update_after_submit")
 
 	# ---- permissions ------------------------------------------------------------------------------
 	def check_permission(self, permtype="read", permlevel=None):
@@ -182,6 +195,7 @@ class Document(BaseDocument):
 		if ignore_mandatory is not None:
 			self.flags.ignore_mandatory = ignore_mandatory
 		self.set("__islocal", True)
+		self._action = "save"
 		self._set_defaults()
 		self.set_user_and_timestamp()
 		self.docstatus = 0
@@ -306,15 +320,19 @@ class Document(BaseDocument):
 	def _validate(self):
 		"""BaseDocument checks, run after the controller's validate (as Frappe does): mandatory, selects,
 		non-negative, length; then passwords."""
+		if getattr(self, "_action", None) == "update_after_submit":
+			self.validate_update_after_submit()
 		self._validate_mandatory()
 		self._validate_selects()
 		self._validate_non_negative()
 		self._validate_length()
+		self._sanitize_content()
 		self._save_passwords()
 		for d in self.get_all_children():
 			d._validate_selects()
 			d._validate_non_negative()
 			d._validate_length()
+			d._sanitize_content()
 			d._save_passwords()
 
 	def _validate_mandatory(self):
@@ -349,7 +367,9 @@ class Document(BaseDocument):
 		return get_decrypted_password(self.doctype, self.name, fieldname, raise_exception=raise_exception)
 
 	def check_if_latest(self):
-		"""Locks the row (get_doc for_update) and refuses a save over a newer version (TimestampMismatchError)."""
+		"""Locks the row (get_doc for_update) and refuses a save over a newer version (TimestampMismatchError);
+		then, as v15, checks the docstatus transition from the stored one (which sets `_action`)."""
+		self._action = "save"
 		if self.get("__islocal") or not self.get("name") or self.meta.issingle:
 			if self.meta.issingle and not self.get("__islocal"):
 				self.load_doc_before_save()
@@ -363,10 +383,71 @@ class Document(BaseDocument):
 		):
 			frappe.msgprint(
 				_("Error: Document has been modified after you have opened it")
-				+ (f" ({previous.modified}, {self._original_modified}). ")
+				+ (f" ({previous.modified}, {self.modified}). ")
 				+ _("Please refresh to get the latest document."),
 				raise_exception=frappe.TimestampMismatchError,
 			)
+		self.check_docstatus_transition(previous.docstatus)
+
+	def check_docstatus_transition(self, to_docstatus):
+		"""v15's valid transitions, from the stored docstatus `to_docstatus` to this document's: draft → draft
+		(save), draft → submitted (submit), submitted → submitted (update after submit), submitted →
+		cancelled (cancel)."""
+		if not self.docstatus:
+			self.docstatus = DocStatus.draft()
+		if to_docstatus == DocStatus.draft():
+			if self.docstatus.is_draft():
+				self._action = "save"
+			elif self.docstatus.is_submitted():
+				self._action = "submit"
+				self.check_permission("submit")
+			elif self.docstatus.is_cancelled():
+				raise frappe.DocstatusTransitionError(
+					_("Cannot change docstatus from 0 (Draft) to 2 (Cancelled)")
+				)
+			else:
+				raise frappe.ValidationError(_("Invalid docstatus"), self.docstatus)
+		elif to_docstatus == DocStatus.submitted():
+			if self.docstatus.is_submitted():
+				self._action = "update_after_submit"
+				self.check_permission("submit")
+			elif self.docstatus.is_cancelled():
+				self._action = "cancel"
+				self.check_permission("cancel")
+			elif self.docstatus.is_draft():
+				raise frappe.DocstatusTransitionError(
+					_("Cannot change docstatus from 1 (Submitted) to 0 (Draft)")
+				)
+			else:
+				raise frappe.ValidationError(_("Invalid docstatus"), self.docstatus)
+		elif to_docstatus == DocStatus.cancelled():
+			raise frappe.ValidationError(_("Cannot edit cancelled document"))
+
+	def rename(self, name: str, merge=False, force=False, validate_rename=True):
+		"""Rename this document to `name` (frappe.rename_doc), then reload it (v15)."""
+		from frappe.model.rename_doc import rename_doc
+
+		self.name = rename_doc(doc=self, new=name, merge=merge, force=force, validate=validate_rename)
+		self.reload()
+
+	def submit(self):
+		"""Submit the document: docstatus 1, then save (v15)."""
+		self.docstatus = DocStatus.submitted()
+		return self.save()
+
+	def cancel(self):
+		"""Cancel the document: docstatus 2, then save (v15)."""
+		self.docstatus = DocStatus.cancelled()
+		return self.save()
+
+	def validate_update_after_submit(self):
+		if self.flags.ignore_validate_update_after_submit:
+			return
+		self._validate_update_after_submit()
+		for d in self.get_all_children():
+			if d.is_new() and self.meta.get_field(d.parentfield).allow_on_submit:
+				continue
+			d._validate_update_after_submit()
 
 	def load_doc_before_save(self, *, raise_exception=False):
 		self._doc_before_save = None
@@ -389,10 +470,16 @@ class Document(BaseDocument):
 		return previous.get(fieldname) != self.get(fieldname)
 
 	def run_post_save_methods(self):
-		if not self.flags.in_insert:
+		action = getattr(self, "_action", "save")
+		if action == "save" or self.flags.in_insert:
 			self.run_method("on_update")
-		else:
+		elif action == "submit":
 			self.run_method("on_update")
+			self.run_method("on_submit")
+		elif action == "cancel":
+			self.run_method("on_cancel")
+		elif action == "update_after_submit":
+			self.run_method("on_update_after_submit")
 		frappe.clear_document_cache(self.doctype, self.name)
 		self.save_version()
 		self.run_method("on_change")

@@ -8,6 +8,7 @@ import tempfile
 
 from frappe.utils.data import *  # noqa: F401,F403
 from frappe.utils.data import cint, cstr, flt  # noqa: F401
+from frappe.utils.html_utils import sanitize_html  # noqa: F401
 
 
 def random_string(length: int) -> str:

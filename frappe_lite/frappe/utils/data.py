@@ -1,8 +1,8 @@
 # Date and number helpers, following frappe/utils/data.py (v15).
 import datetime
 import json
+import math
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
 
 from dateutil import parser
 from dateutil.relativedelta import relativedelta
@@ -297,8 +297,8 @@ def get_number_format_info(format: str) -> tuple[str, str, int]:
 
 
 def fmt_money(amount, precision=None, currency=None, format=None) -> str:
-	"""A number with the site's thousands separators and decimals (frappe.utils.data.fmt_money). frappe_lite
-	has no Currency DocType: a currency adds its code as the symbol."""
+	"""A number with the site's thousands separators and decimals (frappe.utils.data.fmt_money); a currency
+	adds its symbol (KES: "Sh")."""
 	import frappe
 
 	number_format = format or frappe.db.get_default("number_format") or "#,###.##"
@@ -317,7 +317,11 @@ def fmt_money(amount, precision=None, currency=None, format=None) -> str:
 		decimals = parts[1] if len(parts) > 1 else parts[0]
 		if precision > 2:
 			if len(decimals) < 3:
-				precision = number_format_precision
+				if currency:
+					fraction = _currency_info(currency).get("fraction_units") or 100
+					precision = len(cstr(fraction)) - 1
+				else:
+					precision = number_format_precision
 			elif len(decimals) < precision:
 				precision = len(decimals)
 	amount = "%.*f" % (precision, round(flt(amount), precision))
@@ -338,20 +342,77 @@ def fmt_money(amount, precision=None, currency=None, format=None) -> str:
 	if amount != "0":
 		amount = minus + amount
 	if currency:
-		amount = f"{currency} {amount}"
+		# v15 shows the Currency's symbol (Currency records come from country_info.json), else the code
+		amount = f"{_currency_info(currency).get('symbol') or currency} {amount}"
 	return amount
 
 
-def _round_half_even(num, precision):
-	"""Frappe's legacy banker's rounding (frappe.utils.data._bankers_rounding_legacy)."""
-	if not num:
-		return 0.0
-	return float(Decimal(repr(num)).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_EVEN))
+def _currency_info(currency):
+	"""{symbol, fraction_units} of a currency, from the data v15 installs its Currency records from."""
+	global _CURRENCIES
+	if _CURRENCIES is None:
+		import os
+
+		path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "geo", "currency_info.json")
+		with open(path, encoding="utf-8") as f:
+			_CURRENCIES = json.load(f)
+	return _CURRENCIES.get(currency) or {}
+
+
+_CURRENCIES = None
 
 
 def rounded(num, precision=0, rounding_method=None):
+	"""v15's rounded(). The default is v15's default, "Banker's Rounding (legacy)" (System Settings'
+	`rounding_method` is not read: frappe_lite's System Settings has no such field)."""
 	precision = cint(precision)
-	return _round_half_even(num, precision)
+	rounding_method = rounding_method or "Banker's Rounding (legacy)"
+	if rounding_method == "Banker's Rounding (legacy)":
+		return _bankers_rounding_legacy(num, precision)
+	if rounding_method == "Banker's Rounding":
+		return _bankers_rounding(num, precision)
+	if rounding_method == "Commercial Rounding":
+		return _round_away_from_zero(num, precision)
+	import frappe
+
+	frappe.throw(frappe._("Unknown Rounding Method: {}").format(rounding_method))
+
+
+def _bankers_rounding_legacy(num, precision):
+	# as v15: half-even only without precision (an int back), else a tie rounds up
+	multiplier = 10**precision
+	num = round(num * multiplier if precision else num, 8)
+	floor_num = math.floor(num)
+	decimal_part = num - floor_num
+	if not precision and decimal_part == 0.5:
+		num = floor_num if (floor_num % 2 == 0) else floor_num + 1
+	elif decimal_part == 0.5:
+		num = floor_num + 1
+	else:
+		num = round(num)
+	return (num / multiplier) if precision else num
+
+
+def _round_away_from_zero(num, precision):
+	if num == 0:
+		return 0.0
+	epsilon = 2.0 ** (math.log(abs(num), 2) - 52.0)
+	return round(num + math.copysign(epsilon, num), precision)
+
+
+def _bankers_rounding(num, precision):
+	multiplier = 10**precision
+	num = round(num * multiplier, 12)
+	if num == 0:
+		return 0.0
+	floor_num = math.floor(num)
+	decimal_part = num - floor_num
+	epsilon = 2.0 ** (math.log(abs(num), 2) - 52.0)
+	if abs(decimal_part - 0.5) < epsilon:
+		num = floor_num if (floor_num % 2 == 0) else floor_num + 1
+	else:
+		num = round(num)
+	return num / multiplier
 
 
 def flt(s, precision=None, rounding_method=None) -> float:
@@ -439,7 +500,7 @@ def escape_html(text):
 		.replace("<", "&lt;")
 		.replace(">", "&gt;")
 		.replace('"', "&quot;")
-		.replace("'", "&#39;")
+		.replace("'", "&apos;")
 	)
 
 

@@ -42,14 +42,38 @@ def report_error(status_code):
 	traceback = frappe.utils.get_traceback()
 	exc_type, exc_value, _ = sys.exc_info()
 
-	if allow_traceback:
-		errprint(traceback)
-		frappe.response.exception = traceback.splitlines()[-1]
-	frappe.response["exc_type"] = exc_type.__name__
+	if _api_v2():
+		# v2: one `errors` entry, merged with the message the exception raised (its __frappe_exc_id)
+		error_log = {"type": exc_type.__name__}
+		if allow_traceback:
+			error_log["exception"] = traceback
+		_link_error_with_message_log(error_log, exc_value, getattr(frappe.local, "message_log", None) or [])
+		frappe.local.response.errors = [error_log]
+	else:
+		if allow_traceback:
+			errprint(traceback)
+			frappe.response.exception = traceback.splitlines()[-1]
+		frappe.response["exc_type"] = exc_type.__name__
 
 	response = build_response("json")
 	response.status_code = status_code
 	return response
+
+
+def _api_v2():
+	from frappe.api.utils import ApiVersion, get_api_version
+
+	return get_api_version() == ApiVersion.V2
+
+
+def _link_error_with_message_log(error_log, exception, message_logs):
+	for message in list(message_logs):
+		if message.get("__frappe_exc_id") == getattr(exception, "__frappe_exc_id", None):
+			error_log.update(message)
+			message_logs.remove(message)
+			error_log.pop("raise_exception", None)
+			error_log.pop("__frappe_exc_id", None)
+			return
 
 
 def errprint(msg):
@@ -141,8 +165,12 @@ def redirect():
 
 
 def make_logs():
-	"""Move msgprint/throw messages and tracebacks into the response (v1 keys)."""
+	"""Move msgprint/throw messages and tracebacks into the response (v1 keys; v2: `messages`)."""
 	response = frappe.local.response
+	if _api_v2():
+		if message_log := getattr(frappe.local, "message_log", None):
+			response["messages"] = message_log
+		return
 
 	error_log = getattr(frappe.local, "error_log", None)
 	if error_log and allow_error_traceback():

@@ -108,20 +108,17 @@ class _ExactSum:
 
 	def __init__(self):
 		self.total = None
-		self.all_int = True
 
 	def step(self, value):
 		if value is None:
 			return
 		if isinstance(value, float):
-			self.all_int = False
 			value = Decimal(repr(value))
 		elif isinstance(value, str):
 			try:
 				value = Decimal(value)
 			except Exception:
 				value = Decimal(0)
-			self.all_int = False
 		elif isinstance(value, bytes):
 			value = Decimal(0)
 		else:
@@ -131,8 +128,7 @@ class _ExactSum:
 	def finalize(self):
 		if self.total is None:
 			return None
-		if self.all_int:
-			return int(self.total)
+		# MariaDB's SUM() is a DECIMAL even over integers, and Frappe reads DECIMAL as float
 		return float(self.total)
 
 

@@ -1,6 +1,6 @@
 # Comment, following frappe/core/doctype/comment/comment.py (v15): the commenter defaults to the session
 # user, and a comment of type "Comment" is mirrored (truncated) in its document's `_comments` column.
-# Left out: HTML sanitising of the content (Frappe uses bleach), @mention notifications, realtime updates.
+# The content is sanitised as v15 does (bleach, always). Left out: @mention notifications, realtime updates.
 import json
 
 import frappe
@@ -11,6 +11,7 @@ class Comment(Document):
 	def validate(self):
 		if not self.comment_email:
 			self.comment_email = frappe.session.user
+		self.content = frappe.utils.sanitize_html(self.content, always_sanitize=True)
 
 	def on_update(self):
 		update_comment_in_doc(self)

@@ -202,9 +202,16 @@ def sync_jobs(hooks: dict | None = None):
 	clear_events(all_events)
 
 
+# On a bench, frappe's own scheduler_events come first in the merged hook, so its keys set the order in which
+# the event types are synced (a method listed under two of them ends with the later one's frequency).
+V15_EVENT_ORDER = ("cron", "all", "hourly", "daily", "daily_long", "weekly_long", "monthly", "monthly_long")
+
+
 def insert_events(scheduler_events: dict) -> list:
 	cron_jobs, event_jobs = [], []
-	for event_type in scheduler_events:
+	ordered = [k for k in V15_EVENT_ORDER if k in scheduler_events]
+	ordered += [k for k in scheduler_events if k not in V15_EVENT_ORDER]
+	for event_type in ordered:
 		events = scheduler_events.get(event_type)
 		if isinstance(events, dict):
 			cron_jobs += insert_cron_jobs(events)

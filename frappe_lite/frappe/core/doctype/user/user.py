@@ -15,6 +15,38 @@ class User(Document):
 		self.full_name = " ".join(filter(None, [self.first_name, self.last_name]))
 		if self.name in STANDARD_USERS and self.has_value_changed("enabled") and not self.enabled:
 			frappe.throw(frappe._("{0} cannot be disabled").format(self.name))
+		self.check_roles_added()
+		self.set_system_user()
+
+	def check_roles_added(self):
+		"""As v15: a new System User without roles gets an orange "No Roles Specified" message."""
+		if self.user_type != "System User" or self.get("roles") or not self.is_new():
+			return
+		frappe.msgprint(
+			frappe._("Newly created user {0} has no roles enabled.").format(frappe.bold(self.name)),
+			title=frappe._("No Roles Specified"),
+			indicator="orange",
+			primary_action={
+				"label": frappe._("Add Roles"),
+				"client_action": "frappe.set_route",
+				"args": ["Form", self.doctype, self.name],
+			},
+		)
+
+	def set_system_user(self):
+		"""As v15 (without User Type documents): Administrator is a System User, Guest a Website User, anyone
+		else a System User only when one of their roles has desk access."""
+		fixed = {"Administrator": "System User", "Guest": "Website User"}
+		if self.name in fixed:
+			self.user_type = fixed[self.name]
+		else:
+			self.user_type = "System User" if self.has_desk_access() else "Website User"
+
+	def has_desk_access(self):
+		roles = [d.role for d in self.get("roles") or []]
+		if not roles:
+			return False
+		return bool(frappe.db.count("Role", {"desk_access": 1, "name": ["in", roles]}))
 
 	def on_update(self):
 		from frappe.permissions import clear_roles_cache

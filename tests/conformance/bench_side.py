@@ -1,0 +1,143 @@
+"""The real-bench half: put the probe app on a bench's site and run probe.py there.
+
+The probe app is made importable in the bench's env by a `.pth` file naming tests/conformance/probe_app, and
+listed in the SITE's own apps.txt (Frappe's get_all_apps reads it too), so the bench's global apps.txt, its
+asset build and its other sites are untouched. gunicorn reads `.pth` files only when it starts: after the first
+install the web process must be restarted (realbench/stop.sh + start.sh) before HTTP scenarios can run."""
+
+import glob
+import os
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+PROBE_APP = HERE / "probe_app"
+
+
+def bench_env(facts) -> dict:
+	env = dict(os.environ)
+	env["PATH"] = f"{facts['bench_path']}/env/bin:/usr/local/bin:/usr/bin:/bin"
+	env.pop("PYTHONPATH", None)
+	return env
+
+
+def install_probe(facts, site) -> bool:
+	"""Make the probe app importable on the bench and installed on `site`. True if anything changed."""
+	bench = Path(facts["bench_path"])
+	changed = False
+	(pth,) = glob.glob(str(bench / "env/lib/python3*/site-packages")) or [None]
+	if pth is None:
+		raise RuntimeError(f"no site-packages under {bench}/env")
+	pth_file = Path(pth) / "conformance_probe.pth"
+	if not pth_file.exists() or pth_file.read_text().strip() != str(PROBE_APP):
+		pth_file.write_text(str(PROBE_APP) + "\n")
+		changed = True
+	site_apps = bench / "sites" / site / "apps.txt"
+	listed = site_apps.read_text().split() if site_apps.exists() else []
+	if "conformance_probe" not in listed:
+		site_apps.write_text("\n".join([*listed, "conformance_probe"]) + "\n")
+		changed = True
+	installed = subprocess.run(
+		[str(REPO / "realbench" / "bench"), "--site", site, "list-apps"],
+		capture_output=True,
+		text=True,
+		env={**os.environ, "REALBENCH_DIR": str(bench)},
+		timeout=300,
+	)
+	if "conformance_probe" not in installed.stdout:
+		subprocess.run(
+			[str(REPO / "realbench" / "bench"), "--site", site, "install-app", "conformance_probe"],
+			check=True,
+			capture_output=True,
+			text=True,
+			env={**os.environ, "REALBENCH_DIR": str(bench)},
+			timeout=600,
+		)
+		changed = True
+	# a bench command run without the site's own apps.txt in view (list-apps) caches a module map that lacks
+	# the probe app ("Module import failed for Probe Record"): start from a clean cache
+	subprocess.run(
+		[str(REPO / "realbench" / "bench"), "--site", site, "clear-cache"],
+		check=True,
+		capture_output=True,
+		text=True,
+		env={**os.environ, "REALBENCH_DIR": str(bench)},
+		timeout=300,
+	)
+	return changed
+
+
+def run_probe(facts, site, out, only=(), setup=False) -> Path:
+	bench = Path(facts["bench_path"])
+	cmd = [
+		str(bench / "env/bin/python"),
+		str(HERE / "probe.py"),
+		"--sites-path",
+		str(bench / "sites"),
+		"--site",
+		site,
+		"--out",
+		str(out),
+	]
+	if only:
+		cmd += ["--only", *only]
+	if setup:
+		cmd.append("--setup-http")
+	proc = subprocess.run(
+		cmd, cwd=bench / "sites", capture_output=True, text=True, env=bench_env(facts), timeout=900
+	)
+	if proc.returncode != 0:
+		raise RuntimeError(
+			f"probe on {site} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+		)
+	return Path(out)
+
+
+def run_probe_setup(facts, site, out) -> Path:
+	"""The HTTP scenarios' users on the bench's site (probe.py --setup-http)."""
+	return run_probe(facts, site, out, setup=True)
+
+
+def restart_web(facts):
+	"""Restart the bench's processes (stop.sh + start.sh) so gunicorn reads the probe's .pth file."""
+	env = {**os.environ, "REALBENCH_DIR": facts["bench_path"]}
+	subprocess.run(
+		[str(REPO / "realbench" / "stop.sh")], check=True, env=env, capture_output=True, timeout=300
+	)
+	subprocess.run(
+		[str(REPO / "realbench" / "start.sh")], check=True, env=env, capture_output=True, timeout=300
+	)
+
+
+def remove_probe(facts, site):
+	"""Undo install_probe: uninstall the app from `site`, drop it from the site's apps.txt and remove the .pth
+	(a bench re-synced later from another checkout must not try to migrate an app it cannot import)."""
+	bench = Path(facts["bench_path"])
+	env = {**os.environ, "REALBENCH_DIR": str(bench)}
+	listed = subprocess.run(
+		[str(REPO / "realbench" / "bench"), "--site", site, "list-apps"],
+		capture_output=True,
+		text=True,
+		env=env,
+		timeout=300,
+	)
+	if "conformance_probe" in listed.stdout:
+		subprocess.run(
+			[str(REPO / "realbench" / "bench"), "--site", site, "uninstall-app", "conformance_probe"]
+			+ ["--yes", "--no-backup", "--force"],
+			check=True,
+			capture_output=True,
+			text=True,
+			env=env,
+			timeout=600,
+		)
+	site_apps = bench / "sites" / site / "apps.txt"
+	if site_apps.exists():
+		rest = [a for a in site_apps.read_text().split() if a != "conformance_probe"]
+		if rest:
+			site_apps.write_text("\n".join(rest) + "\n")
+		else:
+			site_apps.unlink()
+	for pth in glob.glob(str(bench / "env/lib/python3*/site-packages/conformance_probe.pth")):
+		Path(pth).unlink()
