@@ -531,6 +531,14 @@ def print_health():
 	print((done.stdout + done.stderr).rstrip())
 
 
+def print_manager_page():
+	"""Where a manager sees this site's day: the /tuktuk page (the demo's own server has stopped by now)."""
+	print(
+		f"\nManager page: frappe-lite --sites-path sites --site {SITE} serve --port 8000"
+		f"\n  then open http://127.0.0.1:8000/tuktuk (sign in as Administrator, password {ADMIN_PASSWORD})"
+	)
+
+
 def main() -> int:
 	services = Services()
 	frappe = None
@@ -608,6 +616,7 @@ def main() -> int:
 			f" in {elapsed:.1f} s)"
 		)
 		print_health()
+		print_manager_page()
 		return 0
 	except DemoError as exc:
 		print(f"\nDEMO FAILED: {exc}", file=sys.stderr)

@@ -754,6 +754,18 @@ def enqueue(*args, **kwargs):
 	return _enqueue(*args, **kwargs)
 
 
+def publish_realtime(*args, **kwargs):
+	from frappe.realtime import publish_realtime as _publish_realtime
+
+	return _publish_realtime(*args, **kwargs)
+
+
+def publish_progress(*args, **kwargs):
+	from frappe.realtime import publish_progress as _publish_progress
+
+	return _publish_progress(*args, **kwargs)
+
+
 def enqueue_doc(*args, **kwargs):
 	from frappe.utils.background_jobs import enqueue_doc as _enqueue_doc
 

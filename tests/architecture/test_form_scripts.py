@@ -86,3 +86,20 @@ def test_the_old_driver_form_would_fail():
 	# driver_name is not a parameter. (A missing argument is refused by the method itself, with a clear 4xx:
 	# the managers' methods default every argument to None and check it, tests/security.)
 	assert not arguments <= names
+
+
+_PAGE_CALL = re.compile(r'call\("(?P<method>tuktuk_management\.[\w.]+)",\s*\{(?P<args>[^{}]*)\}\)', re.S)
+
+
+def test_the_manager_page_calls_methods_with_their_parameters():
+	"""/tuktuk (www/tuktuk.html) posts to the same whitelisted methods as Desk: same rule."""
+	text = (APP / "www" / "tuktuk.html").read_text()
+	calls = [(m["method"], keys_of(m["args"])) for m in _PAGE_CALL.finditer(text)]
+	assert len(calls) >= 5, calls
+	for method, arguments in calls:
+		names, required = parameters(resolve(method))
+		assert arguments <= names, f"tuktuk.html: {method} has no parameter {sorted(arguments - names)}"
+		assert required <= arguments, f"tuktuk.html: {method} needs {sorted(required - arguments)}"
+	for method, query in _DOWNLOAD.findall(text):
+		names, _required = parameters(resolve(method))
+		assert {pair.split("=")[0] for pair in query.split("&") if pair} <= names

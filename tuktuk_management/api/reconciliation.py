@@ -7,7 +7,7 @@ this module, so the baseline's dotted paths (``tuktuk_management.api.tuktuk.fix_
 
 import frappe
 
-from tuktuk_management import reconciliation, statement
+from tuktuk_management import reconcile_all_job, reconciliation, statement
 from tuktuk_management.api import arguments, door
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
 	"fix_driver_balance",
 	"reconcile_all_drivers_balances",
 	"download_driver_statement",
+	"reconcile_all_from_desk",
 ]
 
 
@@ -47,6 +48,14 @@ def reconcile_all_drivers_balances(date: str | None = None, auto_fix=False):
 	return reconciliation.reconcile_all_drivers_balances(
 		arguments.date(date, "Date"), auto_fix=reconciliation.as_bool(auto_fix), commit=True
 	)
+
+
+@frappe.whitelist(methods=["POST"])
+def reconcile_all_from_desk(auto_fix=False, date: str | None = None):
+	"""Desk's "Reconcile all": the summary now, or a background job with a progress bar for a large fleet.
+	``auto_fix`` arrives as text from a form ("0", "false"): only a true value fixes."""
+	door.require_manager()
+	return reconcile_all_job.start_from_desk(reconciliation.as_bool(auto_fix), arguments.date(date, "Date"))
 
 
 @frappe.whitelist()

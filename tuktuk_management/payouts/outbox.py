@@ -446,3 +446,9 @@ def parse_completed_at(value) -> datetime.datetime | None:
 		except ValueError:
 			continue
 	return None
+
+
+def mark_old_payouts_in_kes() -> None:
+	"""Payouts written before the ``currency`` display field get KES (patches/v3_0/amounts_in_kes); here
+	because only the outbox writes payouts. Touches no amount or status."""
+	frappe.db.sql("update `tabTukTuk Payout` set currency = 'KES' where currency is null or currency = ''")

@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
+from tuktuk_management.kes import CURRENCY_COLUMN, in_kes, money_column
 from tuktuk_management.money import to_money
 from tuktuk_management.reconciliation import balances_against_ledger
 
@@ -30,15 +31,11 @@ def get_columns():
 		},
 		{"fieldname": "driver_name", "label": _("Name"), "fieldtype": "Data", "width": 180},
 		{"fieldname": "balance_period", "label": _("Period"), "fieldtype": "Date", "width": 110},
-		{"fieldname": "current_balance", "label": _("Balance"), "fieldtype": "Currency", "width": 120},
-		{
-			"fieldname": "calculated_balance",
-			"label": _("Ledger Total"),
-			"fieldtype": "Currency",
-			"width": 120,
-		},
-		{"fieldname": "discrepancy", "label": _("Discrepancy"), "fieldtype": "Currency", "width": 120},
+		money_column("current_balance", _("Balance")),
+		money_column("calculated_balance", _("Ledger Total")),
+		money_column("discrepancy", _("Discrepancy")),
 		{"fieldname": "transactions_count", "label": _("Ledger Rows"), "fieldtype": "Int", "width": 100},
+		CURRENCY_COLUMN,
 	]
 
 
@@ -61,4 +58,4 @@ def get_data(period=None, only_discrepancies=False):
 				"transactions_count": int(row.transactions_count),
 			}
 		)
-	return data
+	return in_kes(data)
