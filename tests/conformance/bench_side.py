@@ -132,6 +132,7 @@ def remove_probe(facts, site):
 			env=env,
 			timeout=600,
 		)
+	_forget_installed(bench, site)
 	site_apps = bench / "sites" / site / "apps.txt"
 	if site_apps.exists():
 		rest = [a for a in site_apps.read_text().split() if a != "conformance_probe"]
@@ -141,3 +142,45 @@ def remove_probe(facts, site):
 			site_apps.unlink()
 	for pth in glob.glob(str(bench / "env/lib/python3*/site-packages/conformance_probe.pth")):
 		Path(pth).unlink()
+
+
+def _forget_installed(bench: Path, site: str):
+	"""Make sure the site's `installed_apps` default no longer names the probe. v15's remove_from_installed_apps
+	reads that list through the defaults cache: with a stale cache it left the probe listed, and the next
+	re-sync's migrate then failed importing conformance_probe.hooks (seen in CI). Same write as v15's, then
+	clear-cache."""
+	import json
+
+	import pymysql
+
+	conf = json.loads((bench / "sites" / site / "site_config.json").read_text())
+	common = json.loads((bench / "sites" / "common_site_config.json").read_text())
+	conn = pymysql.connect(
+		host=conf.get("db_host") or common.get("db_host") or "127.0.0.1",
+		port=int(conf.get("db_port") or common.get("db_port") or 3306),
+		user=conf["db_name"],
+		password=conf["db_password"],
+		database=conf["db_name"],
+	)
+	try:
+		with conn.cursor() as cur:
+			cur.execute("select defvalue from `tabDefaultValue` where defkey = 'installed_apps'")
+			row = cur.fetchone()
+			apps = json.loads(row[0]) if row and row[0] else []
+			if "conformance_probe" not in apps:
+				return
+			apps.remove("conformance_probe")
+			cur.execute(
+				"update `tabDefaultValue` set defvalue = %s where defkey = 'installed_apps'", (json.dumps(apps),)
+			)
+		conn.commit()
+	finally:
+		conn.close()
+	subprocess.run(
+		[str(REPO / "realbench" / "bench"), "--site", site, "clear-cache"],
+		check=True,
+		capture_output=True,
+		text=True,
+		env={**os.environ, "REALBENCH_DIR": str(bench)},
+		timeout=300,
+	)
