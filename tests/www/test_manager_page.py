@@ -184,3 +184,30 @@ def test_non_managers_are_refused(server, seeded):
 	assert r.status_code == 403 and "Not Permitted" in r.text
 	guest = requests.get(f"{server.url}/tuktuk", timeout=30)
 	assert guest.status_code == 200 and 'id="login-form"' in guest.text and seeded["bad"] not in guest.text
+
+
+def test_search_reaches_any_driver(server, seeded, site):
+	"""The list is capped (DRIVER_ROWS, discrepant first): ?q= finds a driver by ID or name whatever the cap."""
+	s = requests.Session()
+	assert s.post(
+		f"{server.url}/api/method/login", data={"usr": MANAGER[0], "pwd": MANAGER[1]}, timeout=30
+	).ok
+	r = s.get(f"{server.url}/tuktuk", params={"q": seeded["good"].lower()}, timeout=30)
+	assert r.status_code == 200
+	assert f'data-driver="{seeded["good"]}"' in r.text and f'data-driver="{seeded["bad"]}"' not in r.text
+	assert "Showing 1 of 1 drivers" in r.text
+	r = s.get(f"{server.url}/tuktuk", params={"q": "no-such-driver"}, timeout=30)
+	assert "Showing 0 of 0 drivers" in r.text and "No driver matches" in r.text
+
+	with site.connect():
+		from tuktuk_management.api import manager_page
+
+		cap = manager_page.DRIVER_ROWS
+		manager_page.DRIVER_ROWS = 1
+		try:
+			rows, total = manager_page.drivers()
+			found, _ = manager_page.drivers(seeded["good"])
+		finally:
+			manager_page.DRIVER_ROWS = cap
+	assert total >= 2 and len(rows) == 1
+	assert [r["name"] for r in found] == [seeded["good"]]

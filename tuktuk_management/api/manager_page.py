@@ -14,7 +14,8 @@ from tuktuk_management.api import door
 from tuktuk_management.kes import kes
 from tuktuk_management.money import to_money
 
-# The page lists at most this many drivers (discrepant ones first); the reports show everything.
+# The page lists at most this many drivers (discrepant ones first, then by ID); a search (?q=) narrows the
+# list to any driver of a fleet of any size, and the reports show everything.
 DRIVER_ROWS = 300
 
 
@@ -30,7 +31,8 @@ def page_context(context) -> dict:
 	context.csrf_token = frappe.sessions.get_csrf_token()
 	today = dashboard.payments_on()
 	context.today = {"count": today.count, "total": kes(today.total)}
-	context.drivers = drivers()
+	context.search = (frappe.form_dict.get("q") or "").strip()
+	context.drivers, context.drivers_total = drivers(context.search)
 	context.discrepancies = sum(1 for d in context.drivers if d["discrepant"])
 	context.uncaptured = [
 		{
@@ -61,11 +63,15 @@ def page_context(context) -> dict:
 	return context
 
 
-def drivers() -> list[dict]:
+def drivers(search: str = "") -> tuple[list[dict], int]:
+	"""The rows shown (at most DRIVER_ROWS) and how many drivers match `search` (ID or name, any case)."""
 	from tuktuk_management.reconciliation import balances_against_ledger
 
+	needle = search.casefold()
 	rows = []
 	for r in balances_against_ledger():
+		if needle and needle not in f"{r.name} {r.driver_name or ''}".casefold():
+			continue
 		balance, ledger = to_money(r.balance), to_money(r.calculated)
 		rows.append(
 			{
@@ -83,4 +89,4 @@ def drivers() -> list[dict]:
 			}
 		)
 	rows.sort(key=lambda d: (not d["discrepant"], d["name"]))
-	return rows[:DRIVER_ROWS]
+	return rows[:DRIVER_ROWS], len(rows)
