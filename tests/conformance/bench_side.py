@@ -38,33 +38,20 @@ def install_probe(facts, site) -> bool:
 	if "conformance_probe" not in listed:
 		site_apps.write_text("\n".join([*listed, "conformance_probe"]) + "\n")
 		changed = True
-	installed = subprocess.run(
-		[str(REPO / "realbench" / "bench"), "--site", site, "list-apps"],
-		capture_output=True,
-		text=True,
-		env={**os.environ, "REALBENCH_DIR": str(bench)},
-		timeout=300,
-	)
-	if "conformance_probe" not in installed.stdout:
-		subprocess.run(
-			[str(REPO / "realbench" / "bench"), "--site", site, "install-app", "conformance_probe"],
-			check=True,
-			capture_output=True,
-			text=True,
-			env={**os.environ, "REALBENCH_DIR": str(bench)},
-			timeout=600,
-		)
+	# Clear the cache BEFORE install-app: a module map cached in Redis by an earlier command (the web server,
+	# list-apps) before the probe was listed makes install-app sync none of its DocTypes (REAL_BENCH_NOTES;
+	# seen in CI: the app "installed", no Probe Record, every scenario "Module import failed").
+	_bench(bench, site, "clear-cache")
+	listed = "conformance_probe" in _bench(bench, site, "list-apps", check=False).stdout
+	if listed and not _probe_doctypes_synced(bench, site):
+		_forget_installed(bench, site)  # listed as installed, DocTypes missing: install it again
+		listed = False
+	if not listed:
+		_bench(bench, site, "install-app", "conformance_probe", timeout=600)
 		changed = True
-	# a bench command run without the site's own apps.txt in view (list-apps) caches a module map that lacks
-	# the probe app ("Module import failed for Probe Record"): start from a clean cache
-	subprocess.run(
-		[str(REPO / "realbench" / "bench"), "--site", site, "clear-cache"],
-		check=True,
-		capture_output=True,
-		text=True,
-		env={**os.environ, "REALBENCH_DIR": str(bench)},
-		timeout=300,
-	)
+	_bench(bench, site, "clear-cache")
+	if not _probe_doctypes_synced(bench, site):
+		raise RuntimeError(f"install-app conformance_probe on {site} created no Probe Record DocType")
 	return changed
 
 
@@ -142,6 +129,45 @@ def remove_probe(facts, site):
 			site_apps.unlink()
 	for pth in glob.glob(str(bench / "env/lib/python3*/site-packages/conformance_probe.pth")):
 		Path(pth).unlink()
+	# and no module map cached while the probe was listed outlives it
+	_bench(bench, site, "clear-cache")
+
+
+def _bench(bench: Path, site: str, *args, check=True, timeout=300):
+	return subprocess.run(
+		[str(REPO / "realbench" / "bench"), "--site", site, *args],
+		check=check,
+		capture_output=True,
+		text=True,
+		env={**os.environ, "REALBENCH_DIR": str(bench)},
+		timeout=timeout,
+	)
+
+
+def _site_db(bench: Path, site: str):
+	import json
+
+	import pymysql
+
+	conf = json.loads((bench / "sites" / site / "site_config.json").read_text())
+	common = json.loads((bench / "sites" / "common_site_config.json").read_text())
+	return pymysql.connect(
+		host=conf.get("db_host") or common.get("db_host") or "127.0.0.1",
+		port=int(conf.get("db_port") or common.get("db_port") or 3306),
+		user=conf["db_name"],
+		password=conf["db_password"],
+		database=conf["db_name"],
+	)
+
+
+def _probe_doctypes_synced(bench: Path, site: str) -> bool:
+	conn = _site_db(bench, site)
+	try:
+		with conn.cursor() as cur:
+			cur.execute("select count(*) from `tabDocType` where module = 'Conformance Probe'")
+			return cur.fetchone()[0] > 0
+	finally:
+		conn.close()
 
 
 def _forget_installed(bench: Path, site: str):
@@ -151,17 +177,7 @@ def _forget_installed(bench: Path, site: str):
 	clear-cache."""
 	import json
 
-	import pymysql
-
-	conf = json.loads((bench / "sites" / site / "site_config.json").read_text())
-	common = json.loads((bench / "sites" / "common_site_config.json").read_text())
-	conn = pymysql.connect(
-		host=conf.get("db_host") or common.get("db_host") or "127.0.0.1",
-		port=int(conf.get("db_port") or common.get("db_port") or 3306),
-		user=conf["db_name"],
-		password=conf["db_password"],
-		database=conf["db_name"],
-	)
+	conn = _site_db(bench, site)
 	try:
 		with conn.cursor() as cur:
 			cur.execute("select defvalue from `tabDefaultValue` where defkey = 'installed_apps'")
@@ -171,16 +187,10 @@ def _forget_installed(bench: Path, site: str):
 				return
 			apps.remove("conformance_probe")
 			cur.execute(
-				"update `tabDefaultValue` set defvalue = %s where defkey = 'installed_apps'", (json.dumps(apps),)
+				"update `tabDefaultValue` set defvalue = %s where defkey = 'installed_apps'",
+				(json.dumps(apps),),
 			)
 		conn.commit()
 	finally:
 		conn.close()
-	subprocess.run(
-		[str(REPO / "realbench" / "bench"), "--site", site, "clear-cache"],
-		check=True,
-		capture_output=True,
-		text=True,
-		env={**os.environ, "REALBENCH_DIR": str(bench)},
-		timeout=300,
-	)
+	_bench(bench, site, "clear-cache")
