@@ -39,7 +39,7 @@ def install_probe(facts, site) -> bool:
 		site_apps.write_text("\n".join([*listed, "conformance_probe"]) + "\n")
 		changed = True
 	# Clear the cache BEFORE install-app: a module map cached in Redis by an earlier command (the web server,
-	# list-apps) before the probe was listed makes install-app sync none of its DocTypes (REAL_BENCH_NOTES;
+	# list-apps) before the probe was listed makes install-app sync none of its DocTypes (docs/realbench.md;
 	# seen in CI: the app "installed", no Probe Record, every scenario "Module import failed").
 	_bench(bench, site, "clear-cache")
 	listed = "conformance_probe" in _bench(bench, site, "list-apps", check=False).stdout

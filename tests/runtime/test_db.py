@@ -194,7 +194,7 @@ def test_log_error_and_messages(fl):
 		"Balance Fixed", "details here", reference_doctype="LF Hash", reference_name="x"
 	)
 	assert explicit.error == "details here" and explicit.reference_doctype == "LF Hash"
-	# Error Log is MyISAM on MariaDB (FRAPPE_SLICE §11): the row survives a rollback on both backends
+	# Error Log is MyISAM on MariaDB (docs/frappe_slice.md §11): the row survives a rollback on both backends
 	frappe.db.rollback()
 	assert frappe.db.exists("Error Log", explicit.name)
 	frappe.local.message_log = []

@@ -162,7 +162,7 @@ def test_value_coercion_and_types_roundtrip(fl):
 		payload={"a": 1},
 		big=12345678901,
 	)
-	assert doc.qty == "3.7"  # insert does not coerce the in-memory value (FRAPPE_SLICE §11)
+	assert doc.qty == "3.7"  # insert does not coerce the in-memory value (docs/frappe_slice.md §11)
 	row = frappe.db.get_value(
 		"LF Item", doc.name, ["qty", "amount", "flag", "at", "t", "payload", "big", "due"], as_dict=True
 	)

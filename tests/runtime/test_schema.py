@@ -1,4 +1,4 @@
-"""DocType JSON → tables with Frappe's type map, standard columns and indexes (FRAPPE_SLICE §4)."""
+"""DocType JSON → tables with Frappe's type map, standard columns and indexes (docs/frappe_slice.md §4)."""
 
 EXPECTED = {
 	"name": "varchar(140)",
