@@ -165,13 +165,13 @@ def _read_json(path):
 
 
 def connect(site: str | None = None, db_name: str | None = None, set_admin_as_user: bool = True) -> None:
-	"""Open the site's database connection as frappe.local.db (and become Administrator by default)."""
+	"""Make the site's Database frappe.local.db (it connects on its first statement, as v15's does) and become
+	Administrator by default."""
 	from frappe.database import get_db
 
 	if site:
 		init(site)
-	local.db = get_db(local.conf)
-	local.db.connect()
+	local.db = get_db(local.conf)  # connects on its first statement, as v15's Database does
 	if set_admin_as_user:
 		set_user("Administrator")
 

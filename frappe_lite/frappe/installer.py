@@ -212,4 +212,5 @@ def drop_database(site_path):
 		return
 	with open(config_path) as f:
 		config = json.load(f)
-	get_dialect(config).drop_database(config)
+	dialect = get_dialect(config)
+	dialect.drop_database(dialect.complete_site_config(config, site_path))

@@ -114,6 +114,9 @@ class Database:
 		elif values is not None and not isinstance(values, (dict, tuple, list)):
 			values = (values,)
 
+		if not self._conn:
+			self.connect()  # v15 connects on the first statement, not in frappe.connect
+
 		try:
 			self.last_query = query
 			self._execute(query, values)
@@ -175,7 +178,7 @@ class Database:
 	def rollback(self, *, save_point=None):
 		"""Roll back the transaction, or only to `save_point`."""
 		if save_point:
-			self._execute(f"rollback to savepoint {save_point}", None)
+			self.sql(f"rollback to savepoint {save_point}")
 			return
 		self.before_commit.reset()
 		self.after_commit.reset()
@@ -186,10 +189,10 @@ class Database:
 		self.after_rollback.run()
 
 	def savepoint(self, save_point):
-		self._execute(f"savepoint {save_point}", None)
+		self.sql(f"savepoint {save_point}")
 
 	def release_savepoint(self, save_point):
-		self._execute(f"release savepoint {save_point}", None)
+		self.sql(f"release savepoint {save_point}")
 
 	# ---- reads ------------------------------------------------------------------------------------
 	def get_value(

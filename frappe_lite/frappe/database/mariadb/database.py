@@ -53,11 +53,14 @@ class MariaDBDatabase(Database):
 		if self._conn:
 			self._cursor.execute("start transaction")
 
+	# Not connected yet (connections open on the first statement): there is nothing to end.
 	def _commit(self):
-		self._cursor.execute("commit")
+		if self._conn:
+			self._cursor.execute("commit")
 
 	def _rollback(self):
-		self._cursor.execute("rollback")
+		if self._conn:
+			self._cursor.execute("rollback")
 
 	def escape(self, s, percent=True):
 		s = escape_string(str(s))

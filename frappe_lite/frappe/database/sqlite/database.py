@@ -18,7 +18,7 @@ from functools import lru_cache
 import pymysql
 
 from frappe.database.database import Database
-from frappe.database.sqlite import temporal
+from frappe.database.sqlite import pool, temporal
 
 _LOCKING_SUFFIX = re.compile(
 	r"\s+(?:for\s+update(?:\s+(?:skip\s+locked|nowait))?|lock\s+in\s+share\s+mode|for\s+share)\s*$",
@@ -316,9 +316,18 @@ class SQLiteDatabase(Database):
 		self._txn = None
 		self._savepoints = []
 
+	def connect(self):
+		# A connection kept from an earlier request of this process, if the file is still the same one
+		# (sqlite/pool.py: a new connection reads the whole schema first).
+		self._conn = (pool.take(self.db_path) if self.db_path else None) or self.get_connection()
+		self._cursor = self._conn.cursor()
+		return self
+
 	def close(self):
 		self._rollback()
-		super().close()
+		conn, self._conn, self._cursor = self._conn, None, None
+		if conn is not None:
+			pool.park(self.db_path, conn)
 
 	def escape(self, s, percent=True):
 		s = str(s).replace("'", "''")

@@ -7,6 +7,7 @@ import sqlite3
 
 from frappe.database.dialect import Dialect
 from frappe.database.schema import field_columns
+from frappe.database.sqlite import pool
 from frappe.database.sqlite.database import REFUSED_TEMPORAL, SQLiteDatabase
 
 DB_FILE = "db.sqlite3"
@@ -31,7 +32,10 @@ class SQLiteDialect(Dialect):
 	def new_site_config(self, site, db_url=None):
 		return {"db_type": self.name, "db_name": site}
 
-	# the database file lives in the site folder: dropping the site removes it
+	def drop_database(self, config):
+		# The file goes with the site folder; this process's idle connections to it go first.
+		if config.get("db_path"):
+			pool.discard(config["db_path"])
 
 	# ---- schema -------------------------------------------------------------------------------------
 	def create_table(self, db, table, columns, primary_key=None, indexes=(), engine="InnoDB"):
@@ -80,6 +84,7 @@ class SQLiteDialect(Dialect):
 		return target
 
 	def restore(self, conf, path):
+		pool.discard(conf.db_path)
 		_copy_database(path, conf.db_path)
 
 	# ---- serving ------------------------------------------------------------------------------------
