@@ -6,7 +6,6 @@ import os
 import sqlite3
 
 import pytest
-
 from frappe import _dict
 from frappe.database.sqlite import pool
 
