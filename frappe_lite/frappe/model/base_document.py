@@ -67,6 +67,27 @@ def get_controller(doctype):
 	return cls
 
 
+def _length_checks(meta):
+	"""(fieldname, df, is_text, max) for each varchar and int column of `meta`, in column order, computed once
+	per Meta: _validate_length's limits (a varchar's length, an int column's largest value)."""
+	checks = meta.__dict__.get("_length_checks")
+	if checks is None:
+		checks = []
+		for fieldname, df, fieldtype, _unique in meta.get_column_plan():
+			if not df or fieldtype == "Check" or fieldtype not in TYPE_MAP:
+				continue
+			column_type, default_length = TYPE_MAP[fieldtype]
+			if column_type == "varchar":
+				checks.append((fieldname, df, True, cint(df.get("length")) or cint(default_length)))
+			elif column_type in ("int", "bigint", "smallint"):
+				if cint(df.get("length")) > 11:  # bigint for length > 11
+					column_type = "bigint"
+				checks.append((fieldname, df, False, MAX_POSITIVE_VALUE[column_type]))
+		checks = tuple(checks)
+		object.__setattr__(meta, "_length_checks", checks)
+	return checks
+
+
 class BaseDocument:
 	_reserved_keywords = frozenset(
 		(
@@ -288,28 +309,25 @@ class BaseDocument:
 		"""Column → value as written to the database (BaseDocument.get_valid_dict): Check 1/0, Int cint,
 		Float-likes flt, a JSON dict as text, "" as None for date/time and unique fields; a list for a
 		non-table field throws. Without `sanitize`, None stays None."""
-		meta = self.meta
 		d = frappe._dict()
-		for fieldname in meta.get_valid_columns():
-			value = self.__dict__.get(fieldname)
+		values = self.__dict__
+		for fieldname, df, fieldtype, unique in self.meta.get_column_plan():
+			value = values.get(fieldname)
 			if not sanitize and value is None:
 				d[fieldname] = None
 				continue
-			df = meta.get_field(fieldname)
 			if df:
-				if isinstance(value, list) and df.fieldtype not in table_fields:
+				if isinstance(value, list) and fieldtype not in table_fields:
 					frappe.throw(_("Value for {0} cannot be a list").format(_(df.label)))
-				if df.fieldtype == "Check":
+				if fieldtype == "Check":
 					value = 1 if cint(value) else 0
-				elif df.fieldtype == "Int" and not isinstance(value, int):
+				elif fieldtype == "Int" and not isinstance(value, int):
 					value = cint(value)
-				elif df.fieldtype == "JSON" and isinstance(value, dict):
+				elif fieldtype == "JSON" and isinstance(value, dict):
 					value = json.dumps(value, separators=(",", ":"))
-				elif df.fieldtype in float_like_fields and not isinstance(value, float):
+				elif fieldtype in float_like_fields and not isinstance(value, float):
 					value = flt(value)
-				elif (df.fieldtype in datetime_fields and value == "") or (
-					df.get("unique") and cstr(value).strip() == ""
-				):
+				elif (fieldtype in datetime_fields and value == "") or (unique and cstr(value).strip() == ""):
 					value = None
 			if convert_dates_to_str and isinstance(
 				value, datetime.datetime | datetime.date | datetime.time | datetime.timedelta
@@ -614,21 +632,14 @@ class BaseDocument:
 		if meta.issingle:
 			# a Single's values are text in tabSingles
 			return
-		for fieldname, value in self.get_valid_dict().items():
-			df = meta.get_field(fieldname)
-			if not df or df.fieldtype == "Check" or df.fieldtype not in TYPE_MAP:
-				continue
-			column_type, default_length = TYPE_MAP[df.fieldtype]
-			if column_type == "varchar":
-				max_length = cint(df.get("length")) or cint(default_length)
+		valid = self.get_valid_dict()
+		for fieldname, df, is_text, max_length in _length_checks(meta):
+			value = valid[fieldname]
+			if is_text:
 				if len(cstr(value)) > max_length:
 					self.throw_length_exceeded_error(df, max_length, value)
-			elif column_type in ("int", "bigint", "smallint"):
-				if cint(df.get("length")) > 11:  # bigint for length > 11
-					column_type = "bigint"
-				max_length = MAX_POSITIVE_VALUE[column_type]
-				if abs(cint(value)) > max_length:
-					self.throw_length_exceeded_error(df, max_length, value)
+			elif abs(cint(value)) > max_length:
+				self.throw_length_exceeded_error(df, max_length, value)
 
 	def throw_length_exceeded_error(self, df, max_length, value):
 		if self.get("parentfield"):

@@ -119,6 +119,19 @@ class Meta(frappe._dict):
 			object.__setattr__(self, "_valid_columns", cols)
 		return list(cols)
 
+	def get_column_plan(self):
+		"""(fieldname, DocField or None, fieldtype, unique) per column, in column order: what get_valid_dict
+		reads of each field, looked up once per Meta instead of once per value written."""
+		plan = self.__dict__.get("_column_plan")
+		if plan is None:
+			plan = tuple(
+				(fieldname, df, df.fieldtype if df else None, bool(df.get("unique")) if df else False)
+				for fieldname in self.get_valid_columns()
+				for df in (self._fields.get(fieldname),)
+			)
+			object.__setattr__(self, "_column_plan", plan)
+		return plan
+
 	def get_fieldnames_with_value(self):
 		return [f.fieldname for f in self.fields if f.fieldtype not in no_value_fields]
 
