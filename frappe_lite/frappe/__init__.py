@@ -171,7 +171,7 @@ def connect(site: str | None = None, db_name: str | None = None, set_admin_as_us
 
 	if site:
 		init(site)
-	local.db = get_db(local.conf)  # connects on its first statement, as v15's Database does
+	local.db = get_db(local.conf)
 	if set_admin_as_user:
 		set_user("Administrator")
 

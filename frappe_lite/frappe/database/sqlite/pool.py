@@ -76,15 +76,11 @@ def park(path, conn):
 	_close_all([conn])
 
 
-def discard(path=None):
-	"""Close the idle connections to `path` (every file's if None): before the file is dropped or replaced."""
+def discard(path):
+	"""Close the idle connections to `path`: before the file is dropped or replaced."""
 	with _lock:
 		_adopt_fork()
-		if path is None:
-			dropped = [conn for idle in _idle.values() for conn, _fp in idle]
-			_idle.clear()
-		else:
-			dropped = [conn for conn, _fp in _idle.pop(os.path.abspath(path), [])]
+		dropped = [conn for conn, _fp in _idle.pop(os.path.abspath(path), [])]
 	_close_all(dropped)
 
 
